@@ -1,0 +1,68 @@
+"""Settings from `JJJ_*` environment variables (see `.env.example`); defaults run everything on one machine."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jjj.errors import ConfigError
+
+REGIONS = ("bj", "tj", "he")
+REGION_UNIT_CODES = {"bj": "110000", "tj": "120000", "he": "130000"}
+REGION_NAMES_ZH = {"bj": "北京市", "tj": "天津市", "he": "河北省"}
+
+#: The repository root (editable installs and source checkouts); `ops/` lives here.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"JJJ_{name}", default)
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"JJJ_{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the platform. Build with `Settings.from_env()`; tests build it directly."""
+
+    state_dir: Path
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_prefix: str = "jjj"
+    database_url: str = ""
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+    kafka_heap: str = "768m"
+    kafka_startup_timeout_s: int = 60
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    hub_group: str = "jjj-hub"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        state_dir = Path(_env("STATE_DIR", str(PROJECT_ROOT / "state"))).resolve()
+        port = _int("KAFKA_PORT", 9092)
+        return cls(
+            state_dir=state_dir,
+            kafka_bootstrap=_env("KAFKA_BOOTSTRAP", f"127.0.0.1:{port}"),
+            topic_prefix=_env("TOPIC_PREFIX", "jjj"),
+            database_url=_env("DATABASE_URL", f"sqlite:///{state_dir / 'hub.db'}"),
+            kafka_port=port,
+            kafka_controller_port=_int("KAFKA_CONTROLLER_PORT", port + 1),
+            kafka_heap=_env("KAFKA_HEAP", "768m"),
+            kafka_startup_timeout_s=_int("KAFKA_STARTUP_TIMEOUT", 60),
+            web_host=_env("WEB_HOST", "127.0.0.1"),
+            web_port=_int("WEB_PORT", 8000),
+            hub_group=_env("HUB_GROUP", "jjj-hub"),
+        )
+
+    def adapter_database_url(self, region: str) -> str:
+        """Each adapter has its own outbox database (it runs at the region, not at the hub)."""
+        return os.environ.get(f"JJJ_{region.upper()}_DATABASE_URL", f"sqlite:///{self.state_dir / f'adapter-{region}.db'}")
