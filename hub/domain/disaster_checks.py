@@ -1,0 +1,150 @@
+"""Flags raised on a reconciled disaster event: falling cumulative figures and missed deadlines (domain.md §1).
+
+Flags never reject a report ("Late reports are flagged, not rejected"; "a cumulative figure that falls between
+updates needs a stated reason"). Every threshold lives in ``DeadlinePolicy``: the 2 h 初报 limit is published,
+the zero-report hour and the 核报 working-day allowance are ``[unverified]`` in domain.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from hub.domain.calendar import SHANGHAI, WorkingCalendar, local_date
+from hub.domain.disasters import DisasterEvent, DisasterReport, Figure, ReportKind, Stage, Status
+
+#: Figures that accumulate over an event (累计值): they may only fall with a stated reason.
+#: Real-time values (实时值: people in shelters now, shelter sites open now) rise and fall freely.
+CUMULATIVE_INDICATORS: frozenset[str] = frozenset(
+    {
+        "affected_population",
+        "deaths",
+        "missing",
+        "injured",
+        "seriously_injured",
+        "emergency_evacuated",
+        "relocated_cumulative",
+        "relocated_centralised",
+        "relocated_dispersed",
+        "emergency_assistance_needed_cumulative",
+        "transitional_assistance_needed",
+        "drought_assistance_needed",
+        "collapsed_houses",
+        "severely_damaged_houses",
+        "generally_damaged_houses",
+        "collapsed_dwellings",
+        "crop_affected_ha",
+        "crop_damaged_ha",
+        "crop_failed_ha",
+        "dead_livestock",
+        "direct_economic_loss_wan_yuan",
+    }
+)
+REALTIME_INDICATORS: frozenset[str] = frozenset(
+    {"relocated_realtime", "emergency_assistance_needed_realtime", "shelter_sites"}
+)
+
+
+@dataclass(frozen=True)
+class FigureDecrease:
+    """A cumulative figure fell between consecutive accepted revisions without a stated reason."""
+
+    indicator: str
+    from_message_id: str
+    to_message_id: str
+    before: Figure
+    after: Figure
+
+
+def cumulative_decreases(
+    event: DisasterEvent, cumulative: frozenset[str] = CUMULATIVE_INDICATORS
+) -> tuple[FigureDecrease, ...]:
+    """Compare each accepted revision with the one it supersedes (supersession order, not arrival)."""
+    flags: list[FigureDecrease] = []
+    chain = event.accepted
+    for previous, report in zip(chain, chain[1:], strict=False):
+        if report.decrease_reason:
+            continue
+        for name in sorted(cumulative & previous.figures.keys() & report.figures.keys()):
+            if report.figures[name] < previous.figures[name]:
+                flags.append(
+                    FigureDecrease(
+                        name, previous.message_id, report.message_id, previous.figures[name], report.figures[name]
+                    )
+                )
+    return tuple(flags)
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """Deadlines of the statistics system; all configurable."""
+
+    initial_report_within: timedelta = timedelta(hours=2)
+    zero_report_by: time = time(12, 0)  # province level; county 09:00, prefecture 10:00
+    final_within_working_days: int = 5  # province level in older rules [unverified]
+    major_deaths_missing: int = 10
+
+
+@dataclass(frozen=True)
+class DeadlineFlag:
+    """``rule`` is ``initial_late`` | ``initial_missing`` | ``zero_report_missing`` | ``final_overdue``."""
+
+    rule: str
+    due: datetime | date
+    day: date | None = None
+
+
+def is_major(report: DisasterReport, policy: DeadlinePolicy) -> bool:
+    """Major = flagged major by the region, or deaths + missing at or above the threshold."""
+    deaths = int(report.figures.get("deaths", 0)) + int(report.figures.get("missing", 0))
+    return report.major or deaths >= policy.major_deaths_missing
+
+
+def deadline_flags(
+    event: DisasterEvent, now: datetime, policy: DeadlinePolicy, calendar: WorkingCalendar
+) -> tuple[DeadlineFlag, ...]:
+    """Every deadline missed as of ``now``. Cancelled events owe nothing."""
+    if event.status is Status.CANCELLED or not event.history:
+        return ()
+    flags: list[DeadlineFlag] = []
+    content = [r for r in event.history if r.kind is not ReportKind.CANCEL]
+    if not content:
+        return ()
+    occurred_at = min(r.occurred_at for r in content)
+    initial_due = occurred_at + policy.initial_report_within
+    first_received = min(r.received_at for r in content)
+    if first_received > initial_due:
+        flags.append(DeadlineFlag("initial_late", initial_due))
+    if not any(r.stage is Stage.INITIAL for r in content) and now > initial_due:
+        flags.append(DeadlineFlag("initial_missing", initial_due))
+    flags.extend(_zero_report_flags(event, content, now, policy))
+    current = event.current
+    if event.final is None and current is not None and current.ended_on is not None:
+        due_day = calendar.add_working_days(current.ended_on, policy.final_within_working_days)
+        if local_date(now) > due_day:
+            flags.append(DeadlineFlag("final_overdue", due_day))
+    return tuple(flags)
+
+
+def _zero_report_flags(
+    event: DisasterEvent, content: list[DisasterReport], now: datetime, policy: DeadlinePolicy
+) -> list[DeadlineFlag]:
+    """A major event owes a report every day until its 核报, received by ``zero_report_by`` local time."""
+    majors = [r for r in content if is_major(r, policy)]
+    if not majors:
+        return []
+    first_day = min(local_date(r.received_at) for r in majors) + timedelta(days=1)
+    last_day = local_date(now)
+    if event.final is not None:
+        last_day = min(last_day, local_date(event.final.received_at) - timedelta(days=1))
+    on_time_days = {
+        local_date(r.received_at) for r in content if r.received_at.astimezone(SHANGHAI).time() <= policy.zero_report_by
+    }
+    flags = []
+    day = first_day
+    while day <= last_day:
+        due = datetime.combine(day, policy.zero_report_by, SHANGHAI)
+        if now > due and day not in on_time_days:
+            flags.append(DeadlineFlag("zero_report_missing", due, day))
+        day += timedelta(days=1)
+    return flags
