@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from types import MappingProxyType
+from typing import TypeVar
 
 from hub.domain.errors import ReliefRuleError
 
@@ -105,6 +106,9 @@ class Discrepancy:
         return self.counted - self.expected
 
 
+_Item = TypeVar("_Item", "Movement", "Snapshot")
+
+
 @dataclass(frozen=True)
 class StockLedger:
     movements: Mapping[StockKey, tuple[Movement, ...]]  # per line, by (occurred_at, movement_id)
@@ -115,8 +119,8 @@ class StockLedger:
         return tuple(sorted(self.movements.keys() | self.snapshots.keys()))
 
 
-def _unique(items: Iterable[Movement | Snapshot], id_of: str) -> list:  # type: ignore[type-arg]
-    seen: dict[str, Movement | Snapshot] = {}
+def _unique(items: Iterable[_Item], id_of: str) -> list[_Item]:
+    seen: dict[str, _Item] = {}
     for item in items:
         ident = getattr(item, id_of)
         if seen.setdefault(ident, item) != item:

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from types import MappingProxyType
+from typing import TypeVar
 
 from hub.domain.errors import ReliefRuleError
 
+_T = TypeVar("_T")
 Lines = Mapping[int, int]  # request line number → quantity
 
 
@@ -128,8 +130,8 @@ class SupportState:
     flags: tuple[str, ...]
 
 
-def _dedupe(items: Iterable, attr: str) -> list:  # type: ignore[type-arg]
-    seen: dict[str, object] = {}
+def _dedupe(items: Iterable[_T], attr: str) -> list[_T]:
+    seen: dict[str, _T] = {}
     for item in items:
         if seen.setdefault(getattr(item, attr), item) != item:
             raise ReliefRuleError("relief.id_reused", **{attr: getattr(item, attr)})
@@ -174,8 +176,9 @@ def support_state(
         if p.in_transit < 0:
             flags.add("received_beyond_shipped")
         progress.append(p)
-    for message in [*mine_c, *mine_x]:
-        if set(message.lines) - known:
+    line_sets: list[Lines] = [m.lines for m in mine_c] + [x.lines for x in mine_x]
+    for lines in line_sets:
+        if set(lines) - known:
             flags.add("unknown_line")
     for receipt in mine_r:
         if (set(receipt.received) | set(receipt.discrepancy)) - known:
