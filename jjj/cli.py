@@ -12,6 +12,7 @@ import click
 COMMANDS = {
     "kafka": "jjj.commands.infra:kafka_group",
     "topics": "jjj.commands.infra:topics_group",
+    "keys": "jjj.commands.keys_cmd:keys_group",
     "schemas": "jjj.commands.schemas_cmd:schemas_group",
     "hub": "jjj.commands.hub_cmd:hub_group",
     "web": "jjj.commands.web_cmd:web_command",

@@ -43,6 +43,7 @@ class Settings:
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     hub_group: str = "jjj-hub"
+    keys_dir: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -61,7 +62,13 @@ class Settings:
             web_host=_env("WEB_HOST", "127.0.0.1"),
             web_port=_int("WEB_PORT", 8000),
             hub_group=_env("HUB_GROUP", "jjj-hub"),
+            keys_dir=Path(_env("KEYS_DIR", str(state_dir / "keys"))),
         )
+
+    @property
+    def keys(self) -> Path:
+        """Signing keys: `registry.json` (public keys of every party) and `private/` (this machine's keys)."""
+        return self.keys_dir or self.state_dir / "keys"
 
     def adapter_database_url(self, region: str) -> str:
         """Each adapter has its own outbox database (it runs at the region, not at the hub)."""

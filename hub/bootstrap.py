@@ -1,0 +1,50 @@
+"""Composition root of the hub: wires settings, database, keys, Kafka clients and services together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from hub.infrastructure import tables
+from hub.infrastructure.metrics import HubMetrics
+from hub.services.intake import Intake
+from jjj.bus.clients import make_consumer, make_producer
+from jjj.bus.topics import hub_input_topics
+from jjj.config import Settings
+from jjj.db import make_engine
+from jjj.outbox import OutboxPublisher
+from jjj.signing import KeyRegistry, Signer
+
+
+@dataclass
+class HubServices:
+    settings: Settings
+    worker_id: str = "hub-1"
+    max_poll_records: int = 500
+    metrics: HubMetrics = field(default_factory=HubMetrics)
+
+    @cached_property
+    def engine(self):  # noqa: ANN201
+        engine = make_engine(self.settings.database_url)
+        tables.create_all(engine)
+        return engine
+
+    @cached_property
+    def keys(self) -> KeyRegistry:
+        return KeyRegistry.load(self.settings.keys)
+
+    @cached_property
+    def intake(self) -> Intake:
+        return Intake(self.engine, self.keys, prefix=self.settings.topic_prefix)
+
+    @property
+    def input_topics(self) -> list[str]:
+        return hub_input_topics(self.settings.topic_prefix)
+
+    def consumer(self):  # noqa: ANN201
+        return make_consumer(self.settings.kafka_bootstrap, self.input_topics, group_id=self.settings.hub_group,
+                             client_id=self.worker_id, max_poll_records=self.max_poll_records)
+
+    def publisher(self) -> OutboxPublisher:
+        producer = make_producer(self.settings.kafka_bootstrap, client_id=f"{self.worker_id}-out")
+        return OutboxPublisher(self.engine, tables.hub_outbox, producer, Signer.load(self.settings.keys, "hub"))

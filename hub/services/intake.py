@@ -1,0 +1,152 @@
+"""Use case "consume a poll batch": check every record, apply effects exactly once, queue exactly one receipt each.
+
+Order of checks (contracts.md "Guarantees"): size (330) → signature and sender key (410/300/310) → envelope and
+schema (200/400) → sender may send this kind on this topic (300/310) → expiry (203) → duplicate (201) → business
+rules (420). The processed-message ids, the effects, the receipts and dead letters are written in ONE transaction;
+offsets are committed by the caller after it. A record redelivered after a crash (same topic/partition/offset) is
+skipped silently because its receipt is already in the hub outbox.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, insert, select
+
+import schemas
+from hub.infrastructure import tables as t
+from hub.services.handlers import HANDLERS, BusinessRuleBroken
+from hub.services.receipts import dead_letter_message, receipt_message
+from hub.services.records import Record, Verdict
+from jjj.bus.topics import parse_region_topic
+from jjj.outbox import enqueue
+from jjj.signing import KeyRegistry, SignatureError, verify_record
+
+log = logging.getLogger(__name__)
+
+ACCEPTED = 100
+MAX_BYTES = 1_000_000
+
+
+@dataclass
+class BatchResult:
+    accepted: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    codes: dict[int, int] | None = None
+
+
+class Intake:
+    """Checks and applies poll batches; one instance per hub worker."""
+
+    def __init__(self, engine: Engine, keys: KeyRegistry, *, prefix: str = "jjj",
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.engine, self.keys, self.prefix, self.clock = engine, keys, prefix, clock
+
+    # -- checks that need no database -------------------------------------------------------------------------
+    def check(self, record: Record) -> Verdict:
+        where = parse_region_topic(self.prefix, record.topic)
+        if where is None:
+            return Verdict(300, f"topic {record.topic} is not a regional topic", "主题不是地区主题")
+        region, family = where
+        if len(record.value) > MAX_BYTES:
+            return Verdict(330, f"message has {len(record.value)} bytes, more than {MAX_BYTES}", "消息过大")
+        try:
+            verify_record(self.keys, record.value, record.headers, expected_owner=region, now=self.clock())
+        except SignatureError as exc:
+            return Verdict(exc.code, str(exc), "签名校验失败" if exc.code == 410 else "发送方密钥无效或不属于该地区")
+        try:
+            msg = schemas.decode(record.value, max_bytes=MAX_BYTES)
+        except schemas.ContractError as exc:
+            return Verdict(int(exc.code), exc.reason, exc.reason_zh, list(exc.paths), exc.rule)
+        sender = msg["sender"]["region"]
+        if sender != region:
+            return Verdict(310, f"sender {sender} wrote on {region}'s topic", "发送方与主题所属地区不一致",
+                           ["sender.region"], message=msg)
+        spec = schemas.KINDS[msg["kind"]]
+        if spec.family != family:
+            return Verdict(310, f"kind {msg['kind']} does not belong on topic {record.topic}",
+                           f"消息类型 {msg['kind']} 不能发往主题 {record.topic}", ["kind"], message=msg)
+        if region not in spec.senders:
+            return Verdict(310, f"region {region} may not send {msg['kind']}", f"地区 {region} 无权发送 {msg['kind']}",
+                           ["kind"], message=msg)
+        expires = msg.get("expires_at")
+        if expires and datetime.fromisoformat(expires) < self.clock():
+            return Verdict(203, f"message expired at {expires}", "消息已过期", ["expires_at"], message=msg)
+        return Verdict(ACCEPTED, message=msg)
+
+    # -- the transaction ---------------------------------------------------------------------------------------
+    def process(self, records: Sequence[Record]) -> BatchResult:
+        verdicts = [self.check(r) for r in records]
+        result = BatchResult(codes={})
+        now = self.clock()
+        with self.engine.begin() as conn:
+            ids = [self._id(r, v) for r, v in zip(records, verdicts, strict=True)]
+            seen = {row.message_id: row for row in
+                    conn.execute(select(t.processed.c.message_id, t.processed.c.topic, t.processed.c.partition,
+                                        t.processed.c.offset)
+                    .where(t.processed.c.message_id.in_(set(ids) | {r.position for r in records})))}
+            processed_rows, outgoing, dead = [], [], []
+            for record, verdict, mid in zip(records, verdicts, ids, strict=True):
+                if record.position in seen and record.position != mid:
+                    result.skipped += 1  # a duplicate's redelivery: its 201 receipt is already queued
+                    continue
+                prior = seen.get(mid)
+                if prior is not None:
+                    if (prior.topic, prior.partition, prior.offset) == (record.topic, record.partition, record.offset):
+                        result.skipped += 1  # redelivery after a crash: effect and receipt already recorded
+                        continue
+                    verdict = Verdict(201, f"duplicate of a message already processed at {prior.topic}/"
+                                      f"{prior.partition}/{prior.offset}", "重复消息（无害）", message=verdict.message)
+                elif verdict.accepted:
+                    verdict = self._apply(conn, verdict, now)
+                region = parse_region_topic(self.prefix, record.topic)
+                region_code = region[0] if region else "??"
+                row_id = mid if prior is None else record.position
+                seen[row_id] = record  # a second copy inside the same batch is a duplicate too
+                processed_rows.append({"message_id": row_id, "topic": record.topic, "partition": record.partition,
+                                       "offset": record.offset, "region": region_code,
+                                       "kind": (verdict.message or {}).get("kind"), "code": verdict.code,
+                                       "reason": verdict.reason or None, "received_at": now})
+                outgoing.append(receipt_message(self.prefix, region_code, record, verdict, mid, now.isoformat()))
+                if not verdict.accepted and verdict.code != 201:
+                    outgoing.append(dead_letter_message(self.prefix, record, verdict, mid))
+                    dead.append({"message_id": mid, "topic": record.topic, "partition": record.partition,
+                                 "offset": record.offset, "region": region_code, "code": verdict.code,
+                                 "reason": verdict.reason, "paths": verdict.paths,
+                                 "original": base64.b64encode(record.value).decode(), "received_at": now})
+                result.codes[verdict.code] = result.codes.get(verdict.code, 0) + 1
+                if verdict.accepted:
+                    result.accepted += 1
+                else:
+                    result.rejected += 1
+            if processed_rows:
+                conn.execute(insert(t.processed), processed_rows)
+            if dead:
+                conn.execute(insert(t.dead_letters), dead)
+            enqueue(conn, t.hub_outbox, outgoing, now)
+        return result
+
+    def _apply(self, conn, verdict: Verdict, now: datetime) -> Verdict:  # noqa: ANN001
+        msg = verdict.message
+        handler = HANDLERS.get(msg["kind"])
+        if handler is None:
+            return verdict
+        savepoint = conn.begin_nested()
+        try:
+            handler(conn, msg, now)
+        except BusinessRuleBroken as exc:
+            savepoint.rollback()
+            return Verdict(420, exc.reason, exc.reason_zh, exc.paths, exc.rule, message=msg)
+        savepoint.commit()
+        return verdict
+
+    @staticmethod
+    def _id(record: Record, verdict: Verdict) -> str:
+        if verdict.message is not None:
+            return verdict.message["message_id"]
+        return record.position

@@ -1,0 +1,74 @@
+"""kafka-python producer and consumer with the platform's settings (idempotent producer, acks=all, manual commits)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import KafkaError
+
+from jjj.errors import BusError
+
+log = logging.getLogger(__name__)
+
+
+def security_options(principal: str | None = None) -> dict[str, object]:
+    """SASL/SCRAM client options when `JJJ_KAFKA_SASL_USERNAME` (or a per-principal file) is configured."""
+    user = os.environ.get("JJJ_KAFKA_SASL_USERNAME")
+    password = os.environ.get("JJJ_KAFKA_SASL_PASSWORD")
+    pw_file = os.environ.get("JJJ_KAFKA_SASL_PASSWORD_FILE")
+    if pw_file and not password:
+        with open(pw_file, encoding="utf-8") as fh:
+            password = fh.read().strip()
+    if not user:
+        return {}
+    return {"security_protocol": os.environ.get("JJJ_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT"),
+            "sasl_mechanism": "SCRAM-SHA-512", "sasl_plain_username": user, "sasl_plain_password": password}
+
+
+def make_producer(bootstrap: str, *, client_id: str, **overrides: object) -> KafkaProducer:
+    """Idempotent producer (acks=all): a retried batch is written once and per-partition order holds."""
+    options: dict[str, object] = {
+        "bootstrap_servers": bootstrap,
+        "client_id": client_id,
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": 5,
+        "batch_size": 256 * 1024,
+        "max_request_size": 1_048_576,
+        "request_timeout_ms": 15_000,
+        "max_block_ms": 10_000,
+        **security_options(),
+    }
+    options.update(overrides)
+    try:
+        return KafkaProducer(**options)
+    except KafkaError as exc:
+        raise BusError(f"cannot create Kafka producer: {exc}", bootstrap=bootstrap) from exc
+
+
+def make_consumer(bootstrap: str, topics: Sequence[str], *, group_id: str | None, client_id: str,
+                  **overrides: object) -> KafkaConsumer:
+    """Consumer with auto-commit off: the caller commits offsets after its database transaction."""
+    options: dict[str, object] = {
+        "bootstrap_servers": bootstrap,
+        "group_id": group_id,
+        "client_id": client_id,
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "max_poll_records": 500,
+        "session_timeout_ms": 30_000,
+        "heartbeat_interval_ms": 3_000,
+        "max_poll_interval_ms": 300_000,
+        **security_options(),
+    }
+    options.update(overrides)
+    try:
+        consumer = KafkaConsumer(**options)
+        if topics:
+            consumer.subscribe(list(topics))
+        return consumer
+    except KafkaError as exc:
+        raise BusError(f"cannot create Kafka consumer: {exc}", bootstrap=bootstrap) from exc

@@ -1,0 +1,86 @@
+"""Shared fixtures: the real broker, the real database (SQLite, or PostgreSQL when JJJ_TEST_DATABASE_URL is set),
+signing keys and an isolated topic prefix per test.
+
+Nothing here skips: a test that needs the broker or PostgreSQL fails when they are missing, with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from jjj.config import Settings
+
+TEST_DB = os.environ.get("JJJ_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    """The broker the tests use: JJJ_KAFKA_BOOTSTRAP, started with `jjj kafka up` (or by .ci/run)."""
+    from jjj.bus.admin import cluster_ready
+
+    bootstrap = os.environ.get("JJJ_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    if not cluster_ready(bootstrap, timeout_s=10):
+        pytest.fail(f"Kafka is not reachable on {bootstrap}: run `jjj kafka up` (the README's test command does)")
+    return bootstrap
+
+
+def _admin_url(url: str, dbname: str) -> str:
+    head, _, _ = url.rpartition("/")
+    return f"{head}/{dbname}"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """A fresh, empty database for one test."""
+    if not TEST_DB:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    from sqlalchemy import create_engine, text
+
+    from jjj.db import normalise_url
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(_admin_url(TEST_DB, "postgres")), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))  # name is generated above, never user input
+    yield _admin_url(TEST_DB, name)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def adapter_database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'adapter.db'}"
+
+
+@pytest.fixture
+def keys_dir(tmp_path: Path) -> Path:
+    from jjj.signing import init_keys
+
+    d = tmp_path / "keys"
+    init_keys(d)
+    return d
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, kafka_bootstrap: str, database_url: str, keys_dir: Path, topic_prefix: str,
+             monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings for one test, with its own topics (created here), database, keys and state folder."""
+    from jjj.bus.admin import apply_topics
+    from jjj.bus.topics import declared_topics
+
+    for region in ("BJ", "TJ", "HE"):
+        monkeypatch.setenv(f"JJJ_{region}_DATABASE_URL", f"sqlite:///{tmp_path / f'adapter-{region.lower()}.db'}")
+    apply_topics(kafka_bootstrap, declared_topics(topic_prefix))
+    return Settings(state_dir=tmp_path / "state", kafka_bootstrap=kafka_bootstrap, topic_prefix=topic_prefix,
+                    database_url=database_url, hub_group=f"{topic_prefix}-hub", keys_dir=keys_dir)
