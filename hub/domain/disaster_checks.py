@@ -148,3 +148,39 @@ def _zero_report_flags(
             flags.append(DeadlineFlag("zero_report_missing", due, day))
         day += timedelta(days=1)
     return flags
+
+
+#: (part, whole): every 其中 ≤ its parent, 实时值 ≤ 累计值, 绝收 ≤ 成灾 ≤ 受灾 (domain.md §1 "Validation").
+PART_OF: tuple[tuple[str, str], ...] = (
+    ("seriously_injured", "injured"),
+    ("relocated_realtime", "relocated_cumulative"),
+    ("emergency_assistance_needed_realtime", "emergency_assistance_needed_cumulative"),
+    ("collapsed_dwellings", "collapsed_houses"),
+    ("crop_failed_ha", "crop_damaged_ha"),
+    ("crop_damaged_ha", "crop_affected_ha"),
+)
+
+
+@dataclass(frozen=True)
+class InconsistentFigures:
+    """``rule`` is ``part_exceeds_whole`` or ``split_does_not_add_up``."""
+
+    message_id: str
+    rule: str
+    indicators: tuple[str, ...]
+
+
+def consistency_flags(
+    report: DisasterReport, part_of: tuple[tuple[str, str], ...] = PART_OF
+) -> tuple[InconsistentFigures, ...]:
+    """Internal consistency of one report's figures; only figures present are compared."""
+    f = report.figures
+    flags = [
+        InconsistentFigures(report.message_id, "part_exceeds_whole", (part, whole))
+        for part, whole in part_of
+        if part in f and whole in f and f[part] > f[whole]
+    ]
+    split = ("relocated_centralised", "relocated_dispersed", "relocated_cumulative")
+    if all(name in f for name in split) and f[split[0]] + f[split[1]] != f[split[2]]:
+        flags.append(InconsistentFigures(report.message_id, "split_does_not_add_up", split))
+    return tuple(flags)

@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub.domain.calendar import WorkingCalendar
-from hub.domain.disaster_checks import DeadlinePolicy, FigureDecrease, cumulative_decreases, deadline_flags
+from hub.domain.disaster_checks import (
+    DeadlinePolicy,
+    FigureDecrease,
+    consistency_flags,
+    cumulative_decreases,
+    deadline_flags,
+)
 from hub.domain.disaster_links import EventLink, link_events, linked_groups
 from hub.domain.disaster_totals import county_totals, event_totals, overall_totals, region_totals
 from hub.domain.disasters import (
@@ -321,3 +327,40 @@ def test_final_state_is_a_function_of_the_set_of_reports(
     one, two = build_event(original), build_event(shuffled_with_duplicates)
     assert one == two
     assert cumulative_decreases(one) == cumulative_decreases(two)
+
+
+@pytest.mark.parametrize(
+    ("rule", "figures", "flags"),
+    [
+        (
+            "consistent figures",
+            {"injured": 5, "seriously_injured": 2, "crop_affected_ha": Decimal("10"), "crop_damaged_ha": Decimal("4")},
+            [],
+        ),
+        (
+            "其中 above its parent",
+            {"injured": 2, "seriously_injured": 3},
+            [("part_exceeds_whole", ("seriously_injured", "injured"))],
+        ),
+        (
+            "实时值 above 累计值",
+            {"relocated_realtime": 50, "relocated_cumulative": 40},
+            [("part_exceeds_whole", ("relocated_realtime", "relocated_cumulative"))],
+        ),
+        (
+            "绝收 above 成灾",
+            {"crop_failed_ha": Decimal("5.5"), "crop_damaged_ha": Decimal("5.0")},
+            [("part_exceeds_whole", ("crop_failed_ha", "crop_damaged_ha"))],
+        ),
+        (
+            "集中 + 分散 ≠ 紧急转移安置",
+            {"relocated_centralised": 30, "relocated_dispersed": 20, "relocated_cumulative": 40},
+            [("split_does_not_add_up", ("relocated_centralised", "relocated_dispersed", "relocated_cumulative"))],
+        ),
+    ],
+)
+def test_internal_consistency(
+    rule: str, figures: dict[str, int | Decimal], flags: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    found = consistency_flags(report("c", Stage.UPDATE, 1, figures=figures))
+    assert [(f.rule, f.indicators) for f in found] == flags, rule
