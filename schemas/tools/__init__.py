@@ -1,0 +1,1 @@
+"""Generators of the published artifacts (JSON Schema, examples, AsyncAPI) and the sample messages."""
