@@ -5,6 +5,7 @@ Only SQLAlchemy Core with bound parameters is used: no SQL is built by string fo
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -38,6 +39,8 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             cur.close()
 
         return engine
+    if os.environ.get("JJJ_DB_NULLPOOL") == "1":  # tests: each test has its own database, dropped at its end
+        return create_engine(url, poolclass=NullPool)
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 

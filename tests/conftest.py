@@ -15,6 +15,7 @@ import pytest
 from jjj.config import Settings
 
 TEST_DB = os.environ.get("JJJ_TEST_DATABASE_URL", "")
+os.environ["JJJ_DB_NULLPOOL"] = "1"  # per-test databases are dropped; pooled connections would outlive them
 
 
 @pytest.fixture(scope="session")
