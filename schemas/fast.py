@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
@@ -29,7 +30,30 @@ def _compiled(kind: str) -> Callable[[dict], dict] | None:
         text = resources.files("schemas.jsonschema").joinpath(name).read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    return fastjsonschema.compile(json.loads(text), use_default=False)
+    schema = json.loads(text)
+    # Compile as draft-04: its ``integer`` refuses 1.0 (contracts.md: never floats); the documents
+    # use only keywords both drafts share (see schemas.tools.jsonschema_gen).
+    schema["$schema"] = "http://json-schema.org/draft-04/schema#"
+    return fastjsonschema.compile(schema, use_default=False, formats=_FORMATS)
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_timestamp(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+_FORMATS = {"date": _is_date, "date-time": _is_timestamp}
 
 
 def validate_fast(msg: dict) -> dict:

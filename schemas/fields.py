@@ -21,11 +21,16 @@ from schemas.person import KEY_ID_PATTERN, REF_PATTERN, looks_like_id_number
 _KEYED = {"required": "required", "null": "null", "validator_failed": "invalid"}
 IDENT_RE = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 ULID_RE = r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$"
-TIMESTAMP_RE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$"
-DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
-MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
+TIMESTAMP_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 MASKED_RE = r"^[^\s*]\*{1,3}[^\s*]?$"
 PHONE_RE = r"^\+?[0-9][0-9 -]{3,18}[0-9]$"
+
+
+def strict_end(pattern: str) -> str:
+    """Make a final ``$`` refuse a trailing newline in Python as it does in ECMA regexes (JSON Schema)."""
+    return pattern[:-1] + r"(?!\n)$" if pattern.endswith("$") and not pattern.endswith(r"(?!\n)$") else pattern
 
 
 class Base(fields.Field):
@@ -47,8 +52,8 @@ class Str(Base):
                  **kw: Any) -> None:
         super().__init__(**kw)
         self.max_length = max_length
-        self.pattern = pattern
-        self._re = re.compile(pattern) if pattern else None
+        self.pattern = strict_end(pattern) if pattern else None
+        self._re = re.compile(self.pattern) if self.pattern else None
         self.pattern_key = pattern_key
 
     def _deserialize(self, value, attr, data, **kw):
@@ -112,7 +117,7 @@ class Timestamp(Str):
         return value
 
     def json_schema(self) -> dict:
-        return {"type": "string", "maxLength": 35, "pattern": TIMESTAMP_RE, "format": "date-time"}
+        return {"type": "string", "maxLength": 35, "pattern": self.pattern, "format": "date-time"}
 
 
 class Date(Str):
@@ -130,7 +135,7 @@ class Date(Str):
         return value
 
     def json_schema(self) -> dict:
-        return {"type": "string", "maxLength": 10, "pattern": DATE_RE, "format": "date"}
+        return {"type": "string", "maxLength": 10, "pattern": self.pattern, "format": "date"}
 
 
 def Month(**kw: Any) -> Str:
@@ -164,7 +169,7 @@ class Int(Base):
         if self.maximum is not None:
             s["maximum"] = self.maximum
         if self.nonzero:
-            s["not"] = {"const": 0}
+            s["not"] = {"enum": [0]}
         return s
 
 
@@ -194,7 +199,7 @@ class Decimal(Base):
     def __init__(self, *, scale: int = 2, **kw: Any) -> None:
         super().__init__(**kw)
         self.scale = scale
-        self.pattern = rf"^(0|[1-9][0-9]{{0,14}})\.[0-9]{{{scale}}}$"
+        self.pattern = strict_end(rf"^(0|[1-9][0-9]{{0,14}})\.[0-9]{{{scale}}}$")
         self._re = re.compile(self.pattern)
 
     def _deserialize(self, value, attr, data, **kw):

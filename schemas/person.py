@@ -20,9 +20,9 @@ from schemas import refdata
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"  # ISO 7064 MOD 11-2, indexed by the weighted sum mod 11
-ID_PATTERN = re.compile(r"^\d{17}[\dXx]$")
-KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
-REF_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+ID_PATTERN = re.compile(r"^[0-9]{17}[0-9Xx](?!\n)$")
+KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}(?!\n)$")
+REF_PATTERN = re.compile(r"^[0-9a-f]{64}(?!\n)$")
 
 
 class InvalidIdNumber(ValueError):

@@ -33,6 +33,7 @@ class KindSpec:
     requires_references: bool = False
     version: str = "1.0"
     senders: tuple[str, ...] = field(default=REGIONS)
+    key_doc: str = ""
 
     @property
     def direction(self) -> str:
@@ -57,17 +58,33 @@ class KindSpec:
 
 
 def _k(name: str) -> Callable[[dict], str]:
-    return lambda p: str(p[name])
+    def key(p: dict) -> str:
+        return str(p[name])
+
+    key.__doc__ = f"payload.{name}"
+    return key
 
 
 def _spec(kind: str, schema: type[Schema], key: Callable[[dict], str], zh: str, en: str, *rules: Rule,
           refs: bool = False) -> KindSpec:
     family = kind.split(".")[0]
     senders = ("hub",) if family == "hub" else REGIONS
-    return KindSpec(kind, family, schema, key, zh, en, tuple(rules), refs, senders=senders)
+    return KindSpec(kind, family, schema, key, zh, en, tuple(rules), refs, senders=senders, key_doc=key.__doc__ or "")
 
 
-_depot = lambda p: str(p["depot"]["depot_id"])  # noqa: E731
+def _depot(p: dict) -> str:
+    """payload.depot.depot_id"""
+    return str(p["depot"]["depot_id"])
+
+
+def _receipt_key(p: dict) -> str:
+    """payload.entity_key (the original message's partition key) or else payload.for_message_id"""
+    return str(p.get("entity_key") or p["for_message_id"])
+
+
+def _status_key(p: dict) -> str:
+    """payload.entity_type + ":" + payload.entity_id"""
+    return f"{p['entity_type']}:{p['entity_id']}"
 
 _SPECS = [
     _spec("disaster.report", disaster.DisasterReport, _k("event_id"), "灾情报告（初报/续报/核报）",
@@ -111,14 +128,14 @@ _SPECS = [
     _spec("eldercare.dispute", eldercare.Dispute, _k("statement_id"), "结算异议", "statement dispute", refs=True),
     _spec("eldercare.payment", eldercare.Payment, _k("statement_id"), "补贴支付", "subsidy payment", refs=True),
     _spec("heartbeat.heartbeat", heartbeat.Heartbeat, _k("adapter_id"), "适配器心跳", "adapter heartbeat"),
-    _spec("hub.receipt", hub.Receipt, lambda p: str(p.get("entity_key") or p["for_message_id"]), "回执", "receipt",
+    _spec("hub.receipt", hub.Receipt, _receipt_key, "回执", "receipt",
           hub.receipt_rules),
     _spec("hub.routed_request", hub.RoutedRequest, _k("entity_id"), "转发请求", "routed request", hub.routed_rules),
     _spec("hub.aggregated_response", hub.AggregatedResponse, _k("request_id"), "汇总答复", "aggregated response",
           hub.aggregated_rules),
     _spec("hub.statement_notice", hub.StatementNotice, _k("statement_id"), "结算通知", "statement notice",
           hub.notice_rules),
-    _spec("hub.status_change", hub.StatusChange, lambda p: f"{p['entity_type']}:{p['entity_id']}", "状态变更",
+    _spec("hub.status_change", hub.StatusChange, _status_key, "状态变更",
           "shared status change"),
 ]
 

@@ -59,7 +59,7 @@ PAYLOADS: dict[str, tuple[str, dict]] = {
         "event_id": "BJ-2024-0731-FLOOD-01", "disaster_type": "flood", "sub_type": "mountain_flood",
         "started_on": "2024-07-30", "stage": "update", "revision": 2, "data_as_of": "2024-07-31T08:00:00+08:00",
         "reporting_unit_code": "110000", "totals": _TOTALS,
-        "counties": [{"county_code": "110111", "indicators": _TOTALS, "townships": [
+        "counties": [{"county_code": "110111", "indicators": copy.deepcopy(_TOTALS), "townships": [
             {"township_code": "110111107", "name": "某镇", "indicators": {"people": {"affected": 800, "deaths": 1}}}]}],
         "name_list": {"held_by_unit_code": "110111", "deaths": [ELDER2], "missing": []},
         "narrative": "7月30日起房山区山区普降暴雨，引发山洪。"}),
