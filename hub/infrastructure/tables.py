@@ -1,15 +1,46 @@
 """The hub's tables (SQLAlchemy Core). The hub stores what reconciliation needs and nothing more: no plain ID
-numbers, no unmasked names (contracts.md "Privacy")."""
+numbers, no unmasked names (contracts.md "Privacy"); persons appear only as ``person_ref`` strings
+``"<key_id>:<hex>"``.
+
+Two kinds of tables:
+
+* **facts** — one row per thing a region said (a report revision, a ledger movement, a claim line …), written once
+  and never rewritten (``*_reports``, ``*_movements``, ``*_lines`` …);
+* **state** — derived rows recomputed from the facts of one entity with the pure rules of ``hub.domain``
+  (``disaster_events``, ``relief_stock_positions``, ``verification_state``, ``eldercare_adjudications`` …). A state
+  row is a function of the set of facts, so arrival order, duplicates and restarts never change it.
+
+Region columns hold the bus codes ``bj``/``tj``/``he``; unit codes are GB/T 2260 strings. Money is integer fen.
+Table and column names are stable: the web reads them (through ``hub.services.queries``).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import (JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, PrimaryKeyConstraint, String,
-                        Table, Text)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
 
 from jjj.db import create_tables
 from jjj.outbox import SeqType, outbox_table
 
 metadata = MetaData()
+
+TS = DateTime(timezone=True)
+
+
+# --------------------------------------------------------------------------------------------- intake
 
 #: One row per consumed record, written in the same transaction as its effect: the idempotency key.
 processed = Table(
@@ -22,7 +53,7 @@ processed = Table(
     Column("kind", String(80), nullable=True),
     Column("code", Integer, nullable=False),  # receipt code (100 accepted, 2xx–5xx rejected)
     Column("reason", Text, nullable=True),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", TS, nullable=False),
 )
 Index("ix_processed_region_code", processed.c.region, processed.c.code)
 
@@ -39,11 +70,15 @@ dead_letters = Table(
     Column("reason", Text, nullable=False),
     Column("paths", JSON, nullable=True),
     Column("original", Text, nullable=False),  # base64 of the original value bytes
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("replayed_at", DateTime(timezone=True), nullable=True),
+    Column("received_at", TS, nullable=False),
+    Column("replayed_at", TS, nullable=True),
 )
 
-#: Every revision of every disaster report, as received (history is never rewritten).
+hub_outbox = outbox_table(metadata, "hub_outbox")
+
+# --------------------------------------------------------------------------------------------- disasters
+
+#: Every revision of every disaster report, as received (history is never rewritten). Facts.
 disaster_reports = Table(
     "disaster_reports", metadata,
     Column("message_id", String(32), nullable=False),
@@ -54,15 +89,482 @@ disaster_reports = Table(
     Column("revision", Integer, nullable=True),
     Column("data_as_of", String(40), nullable=True),
     Column("sent_at", String(40), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", TS, nullable=False),
     Column("payload", JSON, nullable=False),
     PrimaryKeyConstraint("message_id"),
 )
 Index("ix_disaster_reports_event", disaster_reports.c.region, disaster_reports.c.event_id)
 
-hub_outbox = outbox_table(metadata, "hub_outbox")
+#: One row per event: the reconciled state (``hub.domain.disasters.build_event`` + checks). State.
+#: ``figures`` are the current report's flat indicators (ints, decimals as strings); ``county_figures`` per county.
+disaster_events = Table(
+    "disaster_events", metadata,
+    Column("region", String(8), nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # open | closed | cancelled
+    Column("stage", String(16), nullable=True),
+    Column("revision", Integer, nullable=True),
+    Column("current_message_id", String(32), nullable=True),
+    Column("final_message_id", String(32), nullable=True),
+    Column("data_as_of", String(40), nullable=True),
+    Column("disaster_type", String(40), nullable=True),
+    Column("started_on", Date, nullable=True),
+    Column("reporting_unit_code", String(12), nullable=True),
+    Column("shared_event_ref", String(80), nullable=True),
+    Column("counties", JSON, nullable=False),
+    Column("figures", JSON, nullable=False),
+    Column("county_figures", JSON, nullable=False),
+    Column("report_count", Integer, nullable=False),
+    Column("ignored", JSON, nullable=False),  # [{message_id, reason}]
+    Column("decreases", JSON, nullable=False),  # falling cumulative figures without a reason
+    Column("inconsistencies", JSON, nullable=False),
+    Column("deadline_flags", JSON, nullable=False),  # [{rule, due, day}]
+    Column("first_received_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    PrimaryKeyConstraint("region", "event_id"),
+)
+Index("ix_disaster_events_status", disaster_events.c.status)
+
+#: Cross-border links between events of different regions (recomputed from the live events). State.
+disaster_links = Table(
+    "disaster_links", metadata,
+    Column("a_region", String(8), nullable=False),
+    Column("a_event_id", String(64), nullable=False),
+    Column("b_region", String(8), nullable=False),
+    Column("b_event_id", String(64), nullable=False),
+    Column("reason", String(20), nullable=False),  # shared_ref | same_area
+    PrimaryKeyConstraint("a_region", "a_event_id", "b_region", "b_event_id"),
+)
+
+# --------------------------------------------------------------------------------------------- relief
+
+relief_depots = Table(
+    "relief_depots", metadata,
+    Column("depot_id", String(64), primary_key=True),
+    Column("region", String(8), nullable=False),
+    Column("tier", String(16), nullable=False),
+    Column("unit_code", String(12), nullable=False),
+)
+
+#: Ledger movements (facts), unique by (region, movement_id).
+relief_movements = Table(
+    "relief_movements", metadata,
+    Column("region", String(8), nullable=False),
+    Column("movement_id", String(64), nullable=False),
+    Column("message_id", String(32), nullable=False),
+    Column("depot_id", String(64), nullable=False),
+    Column("item", String(40), nullable=False),
+    Column("spec", String(100), nullable=False),
+    Column("batch", String(64), nullable=False),
+    Column("unit", String(8), nullable=False),
+    Column("movement_type", String(16), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("occurred_at", TS, nullable=False),
+    PrimaryKeyConstraint("region", "movement_id"),
+)
+Index("ix_relief_movements_line", relief_movements.c.depot_id, relief_movements.c.item)
+
+#: Snapshot lines (facts): one per (snapshot message, line).
+relief_snapshot_lines = Table(
+    "relief_snapshot_lines", metadata,
+    Column("message_id", String(32), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("region", String(8), nullable=False),
+    Column("depot_id", String(64), nullable=False),
+    Column("item", String(40), nullable=False),
+    Column("spec", String(100), nullable=False),
+    Column("batch", String(64), nullable=False),
+    Column("unit", String(8), nullable=False),
+    Column("storage_mode", String(16), nullable=False),
+    Column("on_hand", BigInteger, nullable=False),
+    Column("reserved", BigInteger, nullable=False),
+    Column("damaged", BigInteger, nullable=False),
+    Column("as_of", TS, nullable=False),
+    PrimaryKeyConstraint("message_id", "line_no"),
+)
+Index("ix_relief_snapshot_lines_line", relief_snapshot_lines.c.depot_id, relief_snapshot_lines.c.item)
+
+#: Ledger balance of each stock line (depot, item, spec, batch) now. State.
+relief_stock_positions = Table(
+    "relief_stock_positions", metadata,
+    Column("depot_id", String(64), nullable=False),
+    Column("item", String(40), nullable=False),
+    Column("spec", String(100), nullable=False),
+    Column("batch", String(64), nullable=False),
+    Column("region", String(8), nullable=False),
+    Column("tier", String(16), nullable=False),
+    Column("unit", String(8), nullable=False),
+    Column("on_hand", BigInteger, nullable=False),
+    Column("reserved", BigInteger, nullable=False),
+    Column("damaged", BigInteger, nullable=False),
+    Column("available", BigInteger, nullable=False),
+    Column("last_snapshot_at", TS, nullable=True),
+    Column("movement_count", Integer, nullable=False),
+    Column("discrepancy_count", Integer, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    PrimaryKeyConstraint("depot_id", "item", "spec", "batch"),
+)
+
+#: Snapshots that disagree with the ledger (flagged, never absorbed). State.
+relief_discrepancies = Table(
+    "relief_discrepancies", metadata,
+    Column("depot_id", String(64), nullable=False),
+    Column("item", String(40), nullable=False),
+    Column("spec", String(100), nullable=False),
+    Column("batch", String(64), nullable=False),
+    Column("snapshot_id", String(32), nullable=False),
+    Column("previous_snapshot_id", String(32), nullable=False),
+    Column("expected", BigInteger, nullable=False),
+    Column("counted", BigInteger, nullable=False),
+    Column("conflict", Boolean, nullable=False),
+    PrimaryKeyConstraint("depot_id", "item", "spec", "batch", "snapshot_id"),
+)
+
+#: Cross-region support requests (facts).
+relief_support_requests = Table(
+    "relief_support_requests", metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("region", String(8), nullable=False),
+    Column("message_id", String(32), nullable=False),
+    Column("event_region", String(8), nullable=True),
+    Column("event_id", String(64), nullable=True),
+    Column("to_regions", JSON, nullable=False),
+    Column("needed_by", TS, nullable=False),
+    Column("lines", JSON, nullable=False),  # [{line_no, item_code, spec, unit, quantity}]
+    Column("requested_at", TS, nullable=False),
+)
+
+#: Commitments, declines, dispatches and receipts of support requests (facts), one row per message.
+relief_support_messages = Table(
+    "relief_support_messages", metadata,
+    Column("message_id", String(32), primary_key=True),
+    Column("request_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # commitment | decline | dispatch | receipt
+    Column("region", String(8), nullable=False),
+    Column("entity_id", String(64), nullable=False),  # commitment_id / message id / dispatch_id / dispatch_id
+    Column("lines", JSON, nullable=False),  # {line_no: qty} or {"received": {...}, "discrepancy": {...}}
+    Column("at", TS, nullable=False),
+    Column("reason", Text, nullable=True),
+)
+Index("ix_relief_support_messages_request", relief_support_messages.c.request_id)
+
+#: Where each support request stands (``hub.domain.relief_support.support_state``). State.
+relief_support_state = Table(
+    "relief_support_state", metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("region", String(8), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("committed_regions", JSON, nullable=False),
+    Column("declined_regions", JSON, nullable=False),
+    Column("lines", JSON, nullable=False),  # [{line_no, item, requested, committed, shipped, received, ...}]
+    Column("flags", JSON, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+#: Cross-region costs per event (entered by officers; fen).
+relief_cost_entries = Table(
+    "relief_cost_entries", metadata,
+    Column("entry_id", String(64), primary_key=True),
+    Column("event_ref", String(80), nullable=False),
+    Column("payer_region", String(8), nullable=False),
+    Column("payee_region", String(8), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("recorded_by", String(80), nullable=False),
+    Column("recorded_at", TS, nullable=False),
+)
+
+# --------------------------------------------------------------------------------------------- verification
+
+verification_requests = Table(
+    "verification_requests", metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("region", String(8), nullable=False),
+    Column("message_id", String(32), nullable=False),
+    Column("assistance_type", String(40), nullable=False),
+    Column("target_regions", JSON, nullable=False),
+    Column("subjects", JSON, nullable=False),  # [{subject_id, person_ref, relation, authorisation_ref}]
+    Column("items", JSON, nullable=False),
+    Column("submitted_at", TS, nullable=False),
+    Column("response_deadline", TS, nullable=False),
+)
+
+#: One row per (response message, subject, item) (facts).
+verification_answers = Table(
+    "verification_answers", metadata,
+    Column("response_id", String(120), primary_key=True),  # "<message_id>/<subject_id>/<item>"
+    Column("message_id", String(32), nullable=False),
+    Column("request_id", String(64), nullable=False),
+    Column("region", String(8), nullable=False),
+    Column("subject_ref", String(120), nullable=False),
+    Column("item", String(40), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("answered_at", TS, nullable=False),
+    Column("summary", JSON, nullable=True),
+)
+Index("ix_verification_answers_request", verification_answers.c.request_id)
+
+#: Aggregate of each verification request. ``result_sent_at`` makes "send the result once" structural. State.
+verification_state = Table(
+    "verification_state", metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("region", String(8), nullable=False),
+    Column("status", String(16), nullable=False),  # open | complete | overdue
+    Column("due_on", Date, nullable=False),
+    Column("expected", Integer, nullable=False),
+    Column("answered", Integer, nullable=False),
+    Column("missing", JSON, nullable=False),  # [{subject_ref, item, region}]
+    Column("late", JSON, nullable=False),
+    Column("duplicates", JSON, nullable=False),
+    Column("unexpected", JSON, nullable=False),
+    Column("result_sent_at", TS, nullable=True),
+    Column("result_status", String(16), nullable=True),
+    Column("updated_at", TS, nullable=False),
+)
+
+# --------------------------------------------------------------------------------------------- referrals
+
+referral_changes = Table(
+    "referral_changes", metadata,
+    Column("message_id", String(32), primary_key=True),
+    Column("referral_id", String(64), nullable=False),
+    Column("region", String(8), nullable=False),
+    Column("to_state", String(16), nullable=False),
+    Column("at", TS, nullable=False),
+    Column("reason", Text, nullable=True),
+)
+Index("ix_referral_changes_referral", referral_changes.c.referral_id)
+
+referrals = Table(
+    "referrals", metadata,
+    Column("referral_id", String(64), primary_key=True),
+    Column("from_region", String(8), nullable=True),
+    Column("to_region", String(8), nullable=True),
+    Column("state", String(16), nullable=True),
+    Column("sent_at", TS, nullable=True),
+    Column("acknowledge_by", TS, nullable=True),
+    Column("acknowledged_at", TS, nullable=True),
+    Column("pending", Integer, nullable=False),
+    Column("flags", JSON, nullable=False),
+    Column("overdue_notified_at", TS, nullable=True),
+    Column("updated_at", TS, nullable=False),
+)
+
+# --------------------------------------------------------------------------------------------- eldercare
+
+#: The latest version of each enrolment (a later message with the same id replaces it: discharge, reassessment).
+eldercare_enrolments = Table(
+    "eldercare_enrolments", metadata,
+    Column("enrolment_id", String(64), primary_key=True),
+    Column("message_id", String(32), nullable=False),
+    Column("version_at", String(40), nullable=False),  # sent_at of the message (newest wins)
+    Column("region", String(8), nullable=False),
+    Column("elder_ref", String(120), nullable=False),
+    Column("home_district", String(12), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    Column("facility_region", String(8), nullable=False),
+    Column("admitted_on", Date, nullable=False),
+    Column("discharged_on", Date, nullable=True),
+    Column("grade", String(16), nullable=False),
+    Column("assessed_on", Date, nullable=False),
+    Column("assessment_valid_until", Date, nullable=False),
+    Column("subsidy_types", JSON, nullable=False),
+)
+Index("ix_eldercare_enrolments_elder", eldercare_enrolments.c.elder_ref)
+
+#: Effective-dated monthly rates per payer (a later table replaces the same (payer, type, effective_from)).
+eldercare_rates = Table(
+    "eldercare_rates", metadata,
+    Column("payer_code", String(12), nullable=False),
+    Column("subsidy_type", String(40), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date, nullable=True),
+    Column("rate_fen", BigInteger, nullable=False),
+    Column("table_id", String(64), nullable=False),
+    Column("version_at", String(40), nullable=False),
+    PrimaryKeyConstraint("payer_code", "subsidy_type", "effective_from"),
+)
+
+#: Claim lines (facts), unique by line id.
+eldercare_claim_lines = Table(
+    "eldercare_claim_lines", metadata,
+    Column("line_id", String(64), primary_key=True),
+    Column("claim_id", String(64), nullable=False),
+    Column("message_id", String(32), nullable=False),
+    Column("region", String(8), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    Column("facility_region", String(8), nullable=False),
+    Column("payer_district", String(12), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("elder_ref", String(120), nullable=False),
+    Column("enrolment_id", String(64), nullable=False),
+    Column("subsidy_type", String(40), nullable=False),
+    Column("days_in_care", Integer, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("submitted_at", TS, nullable=False),
+)
+Index("ix_eldercare_claim_lines_elder", eldercare_claim_lines.c.elder_ref)
+Index("ix_eldercare_claim_lines_claim", eldercare_claim_lines.c.claim_id)
+
+#: The hub's decision on each claim line (frozen once the line is on a statement). State.
+eldercare_adjudications = Table(
+    "eldercare_adjudications", metadata,
+    Column("line_id", String(64), primary_key=True),
+    Column("claim_id", String(64), nullable=False),
+    Column("period", String(7), nullable=False),
+    Column("payer_district", String(12), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    Column("facility_region", String(8), nullable=False),
+    Column("subsidy_type", String(40), nullable=False),
+    Column("elder_ref", String(120), nullable=False),
+    Column("claimed_fen", BigInteger, nullable=False),
+    Column("accepted", Boolean, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("payable_fen", BigInteger, nullable=False),
+    Column("rate_fen", BigInteger, nullable=True),
+    Column("statement_id", String(64), nullable=True),
+    Column("updated_at", TS, nullable=False),
+)
+Index("ix_eldercare_adjudications_period", eldercare_adjudications.c.period, eldercare_adjudications.c.accepted)
+
+#: Adjudication notices already sent per claim (a claim is answered once, when all its lines are decided).
+eldercare_claim_notices = Table(
+    "eldercare_claim_notices", metadata,
+    Column("claim_id", String(64), primary_key=True),
+    Column("accepted_fen", BigInteger, nullable=False),
+    Column("sent_at", TS, nullable=False),
+)
+
+# --------------------------------------------------------------------------------------------- settlement
+
+#: Immutable statements per (period, payer district, payee region, facility, subsidy type).
+settlement_statements = Table(
+    "settlement_statements", metadata,
+    Column("statement_id", String(64), primary_key=True),
+    Column("period", String(7), nullable=False),
+    Column("payer_district", String(12), nullable=False),
+    Column("payer_region", String(8), nullable=False),
+    Column("payee_region", String(8), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    Column("subsidy_type", String(40), nullable=False),
+    Column("total_fen", BigInteger, nullable=False),
+    Column("line_count", Integer, nullable=False),
+    Column("issued_at", TS, nullable=False),
+)
+Index("ix_settlement_statements_period", settlement_statements.c.period)
+
+settlement_lines = Table(
+    "settlement_lines", metadata,
+    Column("statement_id", String(64), nullable=False),
+    Column("line_id", String(64), nullable=False),
+    Column("elder_ref", String(120), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("adjusts", String(64), nullable=True),
+    PrimaryKeyConstraint("statement_id", "line_id"),
+)
+
+#: Corrections of settled lines, booked into a later period's statement (never edits).
+settlement_adjustments = Table(
+    "settlement_adjustments", metadata,
+    Column("adjustment_id", String(64), primary_key=True),
+    Column("period", String(7), nullable=False),  # the later period it is booked in
+    Column("adjusts_line_id", String(64), nullable=False),
+    Column("adjusts_period", String(7), nullable=False),
+    Column("payer_district", String(12), nullable=False),
+    Column("payee_region", String(8), nullable=False),
+    Column("facility_id", String(64), nullable=False),
+    Column("subsidy_type", String(40), nullable=False),
+    Column("elder_ref", String(120), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+#: Net obligations between regions per period (debtor pays creditor).
+settlement_netting = Table(
+    "settlement_netting", metadata,
+    Column("period", String(7), nullable=False),
+    Column("debtor", String(8), nullable=False),
+    Column("creditor", String(8), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    PrimaryKeyConstraint("period", "debtor", "creditor"),
+)
+
+settlement_positions = Table(
+    "settlement_positions", metadata,
+    Column("period", String(7), nullable=False),
+    Column("region", String(8), nullable=False),
+    Column("gross_payable_fen", BigInteger, nullable=False),
+    Column("gross_receivable_fen", BigInteger, nullable=False),
+    Column("position_fen", BigInteger, nullable=False),  # receivable − payable after netting; sums to 0
+    PrimaryKeyConstraint("period", "region"),
+)
+
+#: Confirmations, disputes (and their resolution) and payments, from messages or officers (facts).
+settlement_events = Table(
+    "settlement_events", metadata,
+    Column("event_id", String(80), primary_key=True),
+    Column("statement_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # confirmation | dispute | resolution | payment
+    Column("at", TS, nullable=False),
+    Column("amount_fen", BigInteger, nullable=True),
+    Column("line_ids", JSON, nullable=True),
+    Column("ref_id", String(64), nullable=True),  # dispute id (dispute/resolution), payment id
+    Column("reason", Text, nullable=True),
+    Column("actor", String(80), nullable=False),  # region code or officer id
+)
+Index("ix_settlement_events_statement", settlement_events.c.statement_id)
+
+#: Account of each statement after issue (``hub.domain.settlement_accounts.account``). State.
+settlement_accounts = Table(
+    "settlement_accounts", metadata,
+    Column("statement_id", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("confirmed_at", TS, nullable=True),
+    Column("open_disputes", JSON, nullable=False),
+    Column("withheld_fen", BigInteger, nullable=False),
+    Column("payable_fen", BigInteger, nullable=False),
+    Column("paid_fen", BigInteger, nullable=False),
+    Column("flags", JSON, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+# --------------------------------------------------------------------------------------------- operations
+
+#: Last heartbeat per adapter; ``stale_since`` is set by the scheduler when no heartbeat came in time.
+region_heartbeats = Table(
+    "region_heartbeats", metadata,
+    Column("region", String(8), nullable=False),
+    Column("adapter_id", String(64), nullable=False),
+    Column("last_seen_at", TS, nullable=False),
+    Column("sent_at", String(40), nullable=False),
+    Column("outbox_depth", Integer, nullable=False),
+    Column("oldest_pending_at", String(40), nullable=True),
+    Column("software_version", String(40), nullable=False),
+    Column("stale_since", TS, nullable=True),
+    PrimaryKeyConstraint("region", "adapter_id"),
+)
+
+#: The scheduler's single-instance lease (acquired/renewed atomically).
+scheduler_lease = Table(
+    "scheduler_lease", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("holder", String(120), nullable=False),
+    Column("expires_at", TS, nullable=False),
+)
+
+#: Idempotency of scheduled jobs: one row per (job, run key) done.
+job_runs = Table(
+    "job_runs", metadata,
+    Column("job", String(40), nullable=False),
+    Column("run_key", String(80), nullable=False),
+    Column("ran_at", TS, nullable=False),
+    Column("detail", JSON, nullable=True),
+    PrimaryKeyConstraint("job", "run_key"),
+)
 
 
 def create_all(engine) -> None:  # noqa: ANN001
-    """Create missing tables (development; production upgrades with `alembic upgrade head`)."""
+    """Create missing tables (development and tests; production upgrades with `jjj hub migrate`)."""
     create_tables(metadata, engine)
