@@ -149,8 +149,9 @@ def is_ready(bootstrap: str, timeout_s: float = 3.0) -> bool:
 def up(settings: Settings, *, path: str | None = None, echo=print) -> str:
     """Start the broker unless it already runs; wait for a successful metadata request. Returns a status line."""
     pid = running_pid(settings)
-    if pid and is_ready(settings.kafka_bootstrap):
-        return f"Kafka already running (pid {pid}) on {settings.kafka_bootstrap}"
+    if is_ready(settings.kafka_bootstrap):
+        owner = f"pid {pid}" if pid else "not started by this state folder"
+        return f"Kafka already running ({owner}) on {settings.kafka_bootstrap}: nothing to do"
     java = require_tool("java", JAVA_HINT, path)
     fetch(settings, path=path, echo=echo)
     write_config(settings)

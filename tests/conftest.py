@@ -15,6 +15,13 @@ import pytest
 from jjj.config import Settings
 
 TEST_DB = os.environ.get("JJJ_TEST_DATABASE_URL", "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that uses a database, so the PostgreSQL pass (`-m db`) runs exactly those."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
 os.environ["JJJ_DB_NULLPOOL"] = "1"  # per-test databases are dropped; pooled connections would outlive them
 
 
@@ -23,7 +30,7 @@ def kafka_bootstrap() -> str:
     """The broker the tests use: JJJ_KAFKA_BOOTSTRAP, started with `jjj kafka up` (or by .ci/run)."""
     from jjj.bus.admin import cluster_ready
 
-    bootstrap = os.environ.get("JJJ_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    bootstrap = Settings.from_env().kafka_bootstrap
     if not cluster_ready(bootstrap, timeout_s=10):
         pytest.fail(f"Kafka is not reachable on {bootstrap}: run `jjj kafka up` (the README's test command does)")
     return bootstrap

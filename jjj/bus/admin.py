@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
@@ -24,7 +25,21 @@ def cluster_ready(bootstrap: str, timeout_s: float = 3.0, **security: object) ->
         kafka_logger.setLevel(saved)
 
 
+def _port_open(bootstrap: str, timeout_s: float) -> bool:
+    """A refused connection answers at once; without this check the admin client retries until its timeout."""
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=timeout_s):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
 def _cluster_ready(bootstrap: str, timeout_s: float, **security: object) -> bool:
+    if not _port_open(bootstrap, timeout_s):
+        return False
     try:
         admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000), **security)
     except (KafkaError, OSError, ValueError):
