@@ -1,0 +1,200 @@
+"""Streaming readers of native files: every reader yields records one at a time and never loads a whole file.
+
+A :class:`Record` carries where it came from (``source`` and a ``location`` such as ``row 1234`` or
+``/alert/info[1]``), its fields as a dict, and the original (kept verbatim in the rejects table when refused).
+Whole-file faults (wrong encoding, missing columns, broken XML) raise :class:`FormatError` where they are found.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from adapters.core.errors import FormatError
+
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Record:
+    """One native record: a CSV/Excel row, a JSON document, an XML element, a CAP alert."""
+
+    source: str
+    location: str
+    data: Any
+    original: str
+    ordinal: int = 0  # 1-based position in the file (data rows); resuming an import skips ordinals already done
+
+
+# ---------------------------------------------------------------- text encodings
+
+def detect_encoding(head: bytes) -> str:
+    """``utf-8-sig`` for a BOM, ``utf-8`` when the head decodes as UTF-8, else ``gb18030`` (a superset of GBK)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+        return "gb18030"
+    except UnicodeDecodeError:
+        raise FormatError("the file is neither UTF-8 nor GBK text", "文件既不是 UTF-8 也不是 GBK 编码") from None
+
+
+def open_text(fh: BinaryIO, encoding: str | None = None) -> tuple[io.TextIOWrapper, str]:
+    """Wrap a binary stream as text, detecting the encoding from its head unless ``encoding`` is given."""
+    buffered = fh if isinstance(fh, io.BufferedReader) else io.BufferedReader(fh)  # type: ignore[arg-type]
+    enc = encoding or detect_encoding(buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES])
+    return io.TextIOWrapper(buffered, encoding=enc, errors="strict", newline=""), enc
+
+
+# ---------------------------------------------------------------- CSV
+
+def read_csv(fh: BinaryIO, source: str, required: Sequence[str] = (), *, encoding: str | None = None,
+             delimiter: str = ",") -> Iterator[Record]:
+    """Rows of a CSV export as dicts keyed by (stripped) header; ``row N`` counts the header as row 1."""
+    text, enc = open_text(fh, encoding)
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise FormatError("the file is empty (no header row)", "文件为空（没有表头）", source=source) from None
+    except UnicodeDecodeError as exc:
+        raise _decode_error(exc, enc, source, "row 1") from None
+    _check_columns(header, required, source)
+    row_no, ordinal = 1, 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            raise _decode_error(exc, enc, source, f"row {row_no + 1}") from None
+        except csv.Error as exc:
+            raise FormatError(f"broken CSV: {exc}", f"CSV 格式错误：{exc}", source=source,
+                              location=f"row {row_no + 1}") from None
+        row_no = reader.line_num if reader.line_num > row_no else row_no + 1
+        if not any(c.strip() for c in cells):
+            continue  # blank lines at the end of exports
+        ordinal += 1
+        if len(cells) != len(header):
+            data = {"__cells__": cells, "__width__": len(header)}
+        else:
+            data = {h: c.strip() for h, c in zip(header, cells, strict=True)}
+        yield Record(source, f"row {row_no}", data, delimiter.join(cells), ordinal)
+
+
+def _decode_error(exc: UnicodeDecodeError, enc: str, source: str, location: str) -> FormatError:
+    return FormatError(f"cannot decode the file as {enc} (byte {exc.start} of a read block): wrong encoding",
+                       f"无法按 {enc} 解码：文件编码错误", source=source, location=location)
+
+
+def _check_columns(header: list[str], required: Sequence[str], source: str) -> None:
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise FormatError(f"missing columns: {', '.join(missing)}", f"缺少列：{'、'.join(missing)}", source=source,
+                          location="row 1", details={"missing": missing})
+
+
+# ---------------------------------------------------------------- Excel (.xlsx)
+
+def read_xlsx(path: Path, source: str, required: Sequence[str] = (), *, sheet: str | None = None) -> Iterator[Record]:
+    """Rows of the first (or named) sheet with openpyxl ``read_only=True``: constant memory for big ledgers."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FormatError(f"not a readable .xlsx workbook: {exc}", "不是有效的 .xlsx 工作簿", source=source) from None
+    try:
+        ws = wb[sheet] if sheet else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        try:
+            header = [str(h).strip() if h is not None else "" for h in next(rows)]
+        except StopIteration:
+            raise FormatError("the sheet is empty (no header row)", "工作表为空（没有表头）", source=source) from None
+        _check_columns(header, required, source)
+        ordinal = 0
+        for row_no, values in enumerate(rows, start=2):
+            if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            ordinal += 1
+            cells = list(values)[: len(header)] + [None] * max(0, len(header) - len(values))
+            data = {h: _cell(v) for h, v in zip(header, cells, strict=True) if h}
+            yield Record(source, f"{ws.title}!row {row_no}", data,
+                         json.dumps([_cell(v) for v in values], ensure_ascii=False, default=str), ordinal)
+    finally:
+        wb.close()
+
+
+def _cell(v: object) -> object:
+    from datetime import date, datetime
+
+    if isinstance(v, datetime):
+        return v.isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, str):
+        return v.strip()
+    return v
+
+
+# ---------------------------------------------------------------- JSON
+
+def read_json(fh: BinaryIO, source: str, *, lines: bool = False) -> Iterator[Record]:
+    """One document or an array of documents; with ``lines`` (``.jsonl``) one document per line, streamed."""
+    text, _ = open_text(fh, "utf-8-sig")
+    if lines:
+        yield from _json_lines(text, source)
+        return
+    try:
+        body = text.read()
+    except UnicodeDecodeError:
+        raise FormatError("JSON must be UTF-8", "JSON 必须为 UTF-8 编码", source=source) from None
+    try:
+        doc = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                          f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列", source=source) from None
+    yield from json_documents(doc, source)
+
+
+def _json_lines(text: io.TextIOWrapper, source: str) -> Iterator[Record]:
+    ordinal = 0
+    line_no = 0
+    while True:
+        try:
+            line = text.readline()
+        except UnicodeDecodeError:
+            raise FormatError("JSON must be UTF-8", "JSON 必须为 UTF-8 编码", source=source,
+                              location=f"line {line_no + 1}") from None
+        if not line:
+            return
+        line_no += 1
+        if not line.strip():
+            continue
+        ordinal += 1
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError as exc:  # one bad line is one bad record, not a bad file
+            doc = {"__json_error__": f"{exc.msg} at column {exc.colno}"}
+        yield Record(source, f"line {line_no}", doc, line.rstrip("\r\n"), ordinal)
+
+
+def json_documents(doc: Any, source: str) -> Iterator[Record]:
+    """A parsed body (object or array) as records located ``$`` or ``$[i]``."""
+    docs = doc if isinstance(doc, list) else [doc]
+    for i, d in enumerate(docs):
+        loc = f"$[{i}]" if isinstance(doc, list) else "$"
+        yield Record(source, loc, d, json.dumps(d, ensure_ascii=False), i + 1)
