@@ -7,6 +7,7 @@ from functools import cached_property
 
 from hub.infrastructure import tables
 from hub.infrastructure.metrics import HubMetrics
+from hub.services import audit
 from hub.services.intake import Intake
 from jjj.bus.clients import make_consumer, make_producer
 from jjj.bus.topics import hub_input_topics
@@ -27,6 +28,7 @@ class HubServices:
     def engine(self):  # noqa: ANN201
         engine = make_engine(self.settings.database_url)
         tables.create_all(engine)
+        audit.create_tables(engine)
         return engine
 
     @cached_property

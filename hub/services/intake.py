@@ -19,7 +19,11 @@ from sqlalchemy import Engine, insert, select
 
 import schemas
 from hub.infrastructure import tables as t
-from hub.services.handlers import HANDLERS, BusinessRuleBroken
+from hub.infrastructure.sql import insert_ignore, upsert
+from hub.services import audit
+from hub.services.context import Batch
+from hub.services.handlers import HANDLERS, RECOMPUTE, BusinessRuleBroken
+from hub.services.policy import HubPolicy
 from hub.services.receipts import dead_letter_message, receipt_message
 from hub.services.records import Record, Verdict
 from jjj.bus.topics import parse_region_topic
@@ -32,20 +36,26 @@ ACCEPTED = 100
 MAX_BYTES = 1_000_000
 
 
+#: Version columns of state rows that a later message replaces only when newer.
+NEWER = {t.eldercare_enrolments: "version_at", t.eldercare_rates: "version_at"}
+
+
 @dataclass
 class BatchResult:
     accepted: int = 0
     rejected: int = 0
     skipped: int = 0
     codes: dict[int, int] | None = None
+    outcomes: list[tuple[str, str, int]] | None = None  # (region, kind, code) per processed record, for metrics
 
 
 class Intake:
     """Checks and applies poll batches; one instance per hub worker."""
 
     def __init__(self, engine: Engine, keys: KeyRegistry, *, prefix: str = "jjj",
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), policy: HubPolicy | None = None) -> None:
         self.engine, self.keys, self.prefix, self.clock = engine, keys, prefix, clock
+        self.policy = policy or HubPolicy()
 
     # -- checks that need no database -------------------------------------------------------------------------
     def check(self, record: Record) -> Verdict:
@@ -82,9 +92,10 @@ class Intake:
     # -- the transaction ---------------------------------------------------------------------------------------
     def process(self, records: Sequence[Record]) -> BatchResult:
         verdicts = [self.check(r) for r in records]
-        result = BatchResult(codes={})
+        result = BatchResult(codes={}, outcomes=[])
         now = self.clock()
         with self.engine.begin() as conn:
+            batch = Batch(conn, now, self.prefix, self.policy)
             ids = [self._id(r, v) for r, v in zip(records, verdicts, strict=True)]
             seen = {row.message_id: row for row in
                     conn.execute(select(t.processed.c.message_id, t.processed.c.topic, t.processed.c.partition,
@@ -103,7 +114,7 @@ class Intake:
                     verdict = Verdict(201, f"duplicate of a message already processed at {prior.topic}/"
                                       f"{prior.partition}/{prior.offset}", "重复消息（无害）", message=verdict.message)
                 elif verdict.accepted:
-                    verdict = self._apply(conn, verdict, now)
+                    verdict = self._apply(batch, verdict)
                 region = parse_region_topic(self.prefix, record.topic)
                 region_code = region[0] if region else "??"
                 row_id = mid if prior is None else record.position
@@ -120,33 +131,67 @@ class Intake:
                                  "reason": verdict.reason, "paths": verdict.paths,
                                  "original": base64.b64encode(record.value).decode(), "received_at": now})
                 result.codes[verdict.code] = result.codes.get(verdict.code, 0) + 1
+                kind = (verdict.message or {}).get("kind") or "undecodable"
+                result.outcomes.append((region_code, kind, verdict.code))
+                batch.audit.append({"actor": region_code, "subject": mid,
+                                    "action": "message.accepted" if verdict.accepted else "message.rejected",
+                                    "detail": {"kind": kind, "code": verdict.code}})
                 if verdict.accepted:
                     result.accepted += 1
                 else:
                     result.rejected += 1
+            apply_batch(batch)
             if processed_rows:
                 conn.execute(insert(t.processed), processed_rows)
             if dead:
                 conn.execute(insert(t.dead_letters), dead)
-            enqueue(conn, t.hub_outbox, outgoing, now)
+            enqueue(conn, t.hub_outbox, outgoing + batch.outgoing, now)
+            audit.append(conn, batch.audit)
         return result
 
-    def _apply(self, conn, verdict: Verdict, now: datetime) -> Verdict:  # noqa: ANN001
+    def _apply(self, batch: Batch, verdict: Verdict) -> Verdict:
+        """Run the kind's handler; a refusal leaves no trace in the batch (an in-memory savepoint)."""
         msg = verdict.message
         handler = HANDLERS.get(msg["kind"])
         if handler is None:
             return verdict
-        savepoint = conn.begin_nested()
+        marks = ({k: len(v) for k, v in batch.facts.items()}, {k: len(v) for k, v in batch.upserts.items()},
+                 len(batch.outgoing))
         try:
-            handler(conn, msg, now)
+            handler(batch, msg)
+            return verdict
         except BusinessRuleBroken as exc:
-            savepoint.rollback()
+            _rewind(batch, marks)
             return Verdict(420, exc.reason, exc.reason_zh, exc.paths, exc.rule, message=msg)
-        savepoint.commit()
-        return verdict
+        except Exception as exc:  # noqa: BLE001 - a poison message must never block its partition
+            log.exception("handler of %s failed on %s", msg["kind"], msg["message_id"])
+            _rewind(batch, marks)
+            return Verdict(500, f"hub error: {type(exc).__name__}", "中心处理出错", [], "hub.handler_error",
+                           message=msg)
 
     @staticmethod
     def _id(record: Record, verdict: Verdict) -> str:
         if verdict.message is not None:
             return verdict.message["message_id"]
         return record.position
+
+
+def _rewind(batch: Batch, marks) -> None:  # noqa: ANN001
+    facts, upserts, outgoing = marks
+    for table, rows in batch.facts.items():
+        del rows[facts.get(table, 0):]
+    for table, rows in batch.upserts.items():
+        del rows[upserts.get(table, 0):]
+    del batch.outgoing[outgoing:]
+
+
+def apply_batch(batch: Batch) -> None:
+    """Write the batch's facts (insert-if-absent), its state upserts, then recompute each touched entity once."""
+    for table, rows in batch.facts.items():
+        insert_ignore(batch.conn, table, rows)
+    for table, rows in batch.upserts.items():
+        upsert(batch.conn, table, rows, newer=NEWER.get(table))
+    batch.facts.clear()
+    batch.upserts.clear()
+    for step in RECOMPUTE:
+        step(batch)

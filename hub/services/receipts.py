@@ -15,7 +15,8 @@ def receipt_payload(record: Record, verdict: Verdict, message_id: str, received_
     return {
         "for_message_id": message_id,
         "for_kind": (verdict.message or {}).get("kind"),
-        "outcome": "accepted" if verdict.accepted else "rejected",
+        # 201 (a harmless duplicate) counts as accepted in the contract's code table
+        "outcome": "accepted" if schemas.ReceiptCode(verdict.code).accepted else "rejected",
         "code": verdict.code,
         "reason": verdict.reason or None,
         "reason_zh": verdict.reason_zh or None,

@@ -1,0 +1,79 @@
+"""The unit of work of one poll batch: raw facts to insert, entities to recompute, messages to send, audit entries.
+
+Handlers never write directly: they validate a message (raising ``BusinessRuleBroken`` before touching anything),
+then add fact rows and mark the entities they touched. After the last record the intake flushes the facts with one
+executemany per table, recomputes each touched entity once from its facts, and queues the outgoing messages, all in
+the batch's single transaction (cosmicpython's unit of work, eventsourcing's "tracking" row beside the state).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Table
+
+import schemas
+from hub.services.policy import HubPolicy
+from jjj.bus.topics import inbox_topic, status_topic
+from jjj.outbox import OutgoingMessage
+
+HUB_SENDER = {"region": "hub", "unit_code": "000000", "system_id": "jjj-hub"}
+
+
+class BusinessRuleBroken(Exception):
+    """A domain rule refuses the message (receipt code 420 with the rule id)."""
+
+    def __init__(self, rule: str, reason: str, reason_zh: str = "", paths: list[str] | None = None) -> None:
+        super().__init__(reason)
+        self.rule, self.reason, self.reason_zh, self.paths = rule, reason, reason_zh or reason, paths or []
+
+
+@dataclass
+class Batch:
+    """What one transaction will write. ``conn`` is the open transaction; ``now`` the batch's clock reading."""
+
+    conn: object
+    now: datetime
+    prefix: str
+    policy: HubPolicy = field(default_factory=HubPolicy)
+    facts: dict[Table, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    upserts: dict[Table, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    touched: dict[str, set] = field(default_factory=lambda: defaultdict(set))
+    outgoing: list[OutgoingMessage] = field(default_factory=list)
+    audit: list[dict] = field(default_factory=list)
+
+    def add(self, table: Table, *rows: dict) -> None:
+        self.facts[table].extend(rows)
+
+    def touch(self, family: str, key: object) -> None:
+        self.touched[family].add(key)
+
+    def send(self, kind: str, payload: dict, to: str, *, references: tuple[str, ...] = (),
+             correlation_id: str | None = None) -> str:
+        """Queue a hub message to region ``to`` (``"status"`` = the shared status topic); returns its id."""
+        msg = schemas.build_message(kind, payload, sender=HUB_SENDER, references=references,
+                                    correlation_id=correlation_id, sent_at=self.now.isoformat())
+        topic = status_topic(self.prefix) if to == "status" else inbox_topic(self.prefix, to)
+        self.outgoing.append(OutgoingMessage(msg["message_id"], f"{kind}@{msg['schema_version']}", topic,
+                                             schemas.KINDS[kind].partition_key(payload), schemas.encode(msg)))
+        return msg["message_id"]
+
+    def route(self, msg: dict, to: str, entity_id: str) -> str:
+        """Forward a region's message to another region as ``hub.routed_request``."""
+        payload = {"original_message_id": msg["message_id"], "original_kind": msg["kind"],
+                   "from_region": msg["sender"]["region"], "to_region": to, "entity_id": entity_id,
+                   "payload": msg["payload"]}
+        return self.send("hub.routed_request", payload, to, references=(msg["message_id"],),
+                         correlation_id=msg.get("correlation_id"))
+
+    def status_change(self, entity_type: str, entity_id: str, region: str, before: str | None, after: str,
+                      cause: str | None = None, reason: str | None = None) -> None:
+        payload = {"entity_type": entity_type, "entity_id": entity_id, "region": region, "from_state": before,
+                   "to_state": after, "changed_at": self.now.isoformat()}
+        if cause:
+            payload["cause_message_id"] = cause
+        if reason:
+            payload["reason"] = reason[:1000]
+        self.send("hub.status_change", payload, "status")

@@ -1,0 +1,160 @@
+"""Disaster family: store each revision as a fact, then rebuild each touched event with the pure rules.
+
+After a batch, every touched event is rebuilt from *all* its stored revisions (``build_event``), checked
+(falling cumulative figures, internal consistency, deadlines) and its ``disaster_events`` row replaced; links to
+other regions' events are recomputed for the touched events. The row is a function of the set of revisions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select
+
+from hub.domain.disaster_checks import consistency_flags, cumulative_decreases, deadline_flags
+from hub.domain.disaster_links import link_events
+from hub.domain.disasters import DisasterEvent, build_event
+from hub.domain.errors import DomainError
+from hub.infrastructure import tables as t
+from hub.infrastructure.sql import upsert
+from hub.services.context import Batch
+from hub.services.disaster_mapping import event_defaults, explicit_ref, figures_json, to_report
+from hub.services.policy import HubPolicy
+
+
+def on_disaster(batch: Batch, msg: dict) -> None:
+    p = msg["payload"]
+    region = msg["sender"]["region"]
+    batch.add(t.disaster_reports, {
+        "message_id": msg["message_id"], "region": region, "event_id": p["event_id"], "kind": msg["kind"],
+        "stage": p.get("stage") or ("final" if msg["kind"] == "disaster.correction" else None),
+        "revision": p.get("revision"), "data_as_of": p.get("data_as_of"), "sent_at": msg["sent_at"],
+        "received_at": batch.now, "payload": p})
+    batch.touch("disaster", (region, p["event_id"]))
+
+
+def load_events(conn, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[DisasterEvent, list[dict]]]:  # noqa: ANN001
+    """Rebuild the given events from their stored revisions."""
+    rows_by: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    r = t.disaster_reports
+    by_region: dict[str, list[str]] = defaultdict(list)
+    for region, event_id in keys:
+        by_region[region].append(event_id)
+    for region, ids in by_region.items():
+        for i in range(0, len(ids), 500):
+            q = select(r).where(r.c.region == region, r.c.event_id.in_(ids[i:i + 500]))
+            for row in conn.execute(q).mappings():
+                rows_by[(row["region"], row["event_id"])].append(dict(row))
+    out = {}
+    for key, rows in rows_by.items():
+        defaults = event_defaults(rows)
+        out[key] = (build_event(to_report(row, defaults) for row in rows), rows)
+    return out
+
+
+def event_row(event: DisasterEvent, rows: list[dict], now: datetime, policy: HubPolicy) -> dict:
+    cur = event.current
+    current_payload = next((r["payload"] for r in rows if cur and r["message_id"] == cur.message_id), {})
+    first = min(r["received_at"] for r in rows)
+    return {
+        "region": event.key.region, "event_id": event.key.event_id, "status": event.status.value,
+        "stage": cur.stage.value if cur else None, "revision": cur.revision if cur else None,
+        "current_message_id": cur.message_id if cur else None,
+        "final_message_id": event.final.message_id if event.final else None,
+        "data_as_of": cur.data_as_of.isoformat() if cur else None,
+        "disaster_type": cur.disaster_type if cur else None, "started_on": cur.started_on if cur else None,
+        "reporting_unit_code": current_payload.get("reporting_unit_code"),
+        "shared_event_ref": explicit_ref(current_payload),
+        "counties": sorted(cur.counties) if cur else [],
+        "figures": figures_json(event.figures),
+        "county_figures": {c: figures_json(f) for c, f in cur.county_figures.items()} if cur else {},
+        "report_count": len(event.history),
+        "ignored": [{"message_id": i.message_id, "reason": i.reason} for i in event.ignored],
+        "decreases": [{"indicator": d.indicator, "from": d.from_message_id, "to": d.to_message_id,
+                       "before": str(d.before), "after": str(d.after)} for d in cumulative_decreases(event)],
+        "inconsistencies": [{"message_id": f.message_id, "rule": f.rule, "indicators": list(f.indicators)}
+                            for r in event.accepted for f in consistency_flags(r)],
+        "deadline_flags": [{"rule": f.rule, "due": f.due.isoformat(), "day": f.day.isoformat() if f.day else None}
+                           for f in deadline_flags(event, now, policy.deadlines, policy.calendar)],
+        "first_received_at": first if first.tzinfo else first.replace(tzinfo=now.tzinfo),
+        "updated_at": now,
+    }
+
+
+def recompute(batch: Batch) -> None:
+    keys = batch.touched.pop("disaster", set())
+    if keys:
+        recompute_events(batch, keys)
+
+
+def recompute_events(batch: Batch, keys: set[tuple[str, str]]) -> None:
+    conn = batch.conn
+    before = {(r.region, r.event_id): r.status for r in conn.execute(
+        select(t.disaster_events.c.region, t.disaster_events.c.event_id, t.disaster_events.c.status)
+        .where(or_(*[(t.disaster_events.c.region == a) & (t.disaster_events.c.event_id == b) for a, b in keys])))} \
+        if len(keys) <= 200 else _all_status(conn)
+    events = {}
+    rows = []
+    for key, (event, raw) in _safe_load(conn, keys).items():
+        events[key] = event
+        row = event_row(event, raw, batch.now, batch.policy)
+        rows.append(row)
+        if before.get(key) != row["status"]:
+            batch.status_change("disaster_event", key[1], key[0], before.get(key), row["status"],
+                                cause=row["current_message_id"])
+    upsert(conn, t.disaster_events, rows)
+    _relink(batch, events)
+
+
+def _all_status(conn) -> dict:  # noqa: ANN001
+    return {(r.region, r.event_id): r.status for r in conn.execute(
+        select(t.disaster_events.c.region, t.disaster_events.c.event_id, t.disaster_events.c.status))}
+
+
+def _safe_load(conn, keys):  # noqa: ANN001, ANN202
+    try:
+        return load_events(conn, keys)
+    except DomainError:  # one malformed event must not block the others: rebuild them one by one
+        out = {}
+        for key in keys:
+            try:
+                out.update(load_events(conn, {key}))
+            except DomainError:
+                continue
+        return out
+
+
+def _relink(batch: Batch, touched: dict[tuple[str, str], DisasterEvent]) -> None:
+    """Links of the touched events: same type (or explicit/typhoon reference) events of the other regions."""
+    if not touched:
+        return
+    conn, L, E = batch.conn, t.disaster_links, t.disaster_events
+    for (region, event_id) in touched:
+        conn.execute(delete(L).where(or_((L.c.a_region == region) & (L.c.a_event_id == event_id),
+                                         (L.c.b_region == region) & (L.c.b_event_id == event_id))))
+    types = {e.current.disaster_type for e in touched.values() if e.current}
+    near: set[str] = set()
+    for e in touched.values():
+        if e.current:
+            near |= e.current.counties
+    near |= {c for pair in batch.policy.adjacent_counties for c in pair if set(pair) & near}
+    # only events that could match (same type, a shared or adjacent county) are rebuilt for the comparison
+    candidates = {(r.region, r.event_id) for r in conn.execute(
+        select(E.c.region, E.c.event_id, E.c.counties).where(E.c.status != "cancelled", E.c.disaster_type.in_(types)))
+        if near & set(r.counties)}
+    refs = {(r.region, r.event_id): r.shared_event_ref for r in conn.execute(
+        select(E.c.region, E.c.event_id, E.c.shared_event_ref).where(E.c.shared_event_ref.is_not(None)))}
+    wanted = {k for k in touched} | candidates | {tuple(v.split(":", 1)) for v in refs.values()} | set(refs)
+    others = _safe_load(conn, wanted - set(touched))
+    pool = dict(touched) | {k: v[0] for k, v in others.items()}
+    links = {(lk.a, lk.b): lk.reason for lk in link_events(pool.values(), batch.policy.adjacent_counties,
+                                                           batch.now.date())}
+    for key, ref in refs.items():  # an explicit "same event as tj:X" reference links the two outright
+        target = tuple(ref.split(":", 1))
+        if target in pool and key in pool and target[0] != key[0]:
+            a, b = sorted([key, target])
+            links[(a, b)] = "shared_ref"
+    rows = [{"a_region": a[0], "a_event_id": a[1], "b_region": b[0], "b_event_id": b[1], "reason": reason}
+            for (a, b), reason in links.items() if a in touched or b in touched]
+    upsert(conn, L, rows)

@@ -1,0 +1,120 @@
+"""Referral family (救急难 异地转办): store each change, replay the state machine, forward to the other party.
+
+The contract carries no sequence number, so the service derives one from the change kinds: ``sent`` = 1, the
+acknowledgement (accepted/rejected) = 2, progress reports 3… ordered by their own timestamps, the closure last.
+A change whose acknowledgement has not arrived yet waits in ``pending`` (the domain's gap rule); a change the state
+machine forbids (a second, different acknowledgement; a closure after a rejection) is refused with 420.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from hub.domain.errors import IllegalTransition, ReferralRuleError
+from hub.domain.referrals import ReferralChange, ReferralPolicy, ReferralState, acknowledgement_flags, replay
+from hub.infrastructure import tables as t
+from hub.infrastructure.sql import upsert
+from hub.services.context import Batch, BusinessRuleBroken
+
+STATE_OF = {"referral.referral": "sent", "referral.acceptance": "accepted", "referral.rejection": "rejected",
+            "referral.progress": "in_progress", "referral.closure": "closed"}
+AT_FIELD = {"referral.referral": None, "referral.acceptance": "accepted_at", "referral.rejection": "rejected_at",
+            "referral.progress": "step_at", "referral.closure": "closed_at"}
+RANK = {"sent": 0, "accepted": 1, "rejected": 1, "in_progress": 2, "closed": 3}
+
+
+def _aware(d: datetime) -> datetime:
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def sequence(rows: list[dict]) -> list[ReferralChange]:
+    """Derived per-referral sequence numbers (see module docstring)."""
+    ordered = sorted(rows, key=lambda r: (RANK[r["to_state"]], _aware(r["at"]), r["message_id"]))
+    changes, seq = [], 0
+    for r in ordered:
+        seq = {"sent": 1, "accepted": 2, "rejected": 2}.get(r["to_state"], max(seq, 2) + 1)
+        changes.append(ReferralChange(r["message_id"], r["referral_id"], seq, ReferralState(r["to_state"]),
+                                      _aware(r["at"]), r.get("reason")))
+    return changes
+
+
+def on_change(batch: Batch, msg: dict) -> None:
+    p, region, kind = msg["payload"], msg["sender"]["region"], msg["kind"]
+    rid = p["referral_id"]
+    at_field = AT_FIELD[kind]
+    row = {"message_id": msg["message_id"], "referral_id": rid, "region": region, "to_state": STATE_OF[kind],
+           "at": datetime.fromisoformat(p[at_field] if at_field else msg["sent_at"]),
+           "reason": p.get("reason") or p.get("reason_code") if kind == "referral.rejection" else None}
+    C, R = t.referral_changes, t.referrals
+    known = [dict(r) for r in batch.conn.execute(select(C).where(C.c.referral_id == rid)).mappings()]
+    known += [r for r in batch.facts[C] if r["referral_id"] == rid]
+    parties = batch.conn.execute(select(R.c.from_region, R.c.to_region).where(R.c.referral_id == rid)).first()
+    sent = next((r for r in known if r["to_state"] == "sent"), None)
+    from_region = parties.from_region if parties else (sent["region"] if sent else None)
+    to_region = parties.to_region if parties else next(
+        (r["to_region"] for r in batch.upserts[R] if r["referral_id"] == rid), None)
+    if kind == "referral.referral":
+        to_region = p["to_region"]
+        if to_region == region:
+            raise BusinessRuleBroken("referral.same_region", "a referral goes to another region", "转办须发往其他地区",
+                                     ["payload.to_region"])
+    elif to_region is not None and region != to_region:
+        raise BusinessRuleBroken("referral.wrong_sender", f"only {to_region} answers this referral",
+                                 f"只有 {to_region} 可以处理该转办", ["sender.region"])
+    try:
+        replay(rid, sequence(known + [row]))
+    except (IllegalTransition, ReferralRuleError) as exc:
+        raise BusinessRuleBroken(exc.rule_id, str(exc), "转办状态变更不符合状态机", ["kind"]) from exc
+    batch.add(C, row)
+    if kind == "referral.referral":
+        batch.upserts[R].append({"referral_id": rid, "from_region": region, "to_region": to_region, "state": None,
+                                 "sent_at": None, "acknowledge_by": datetime.fromisoformat(p["acknowledge_by"]),
+                                 "acknowledged_at": None, "pending": 0, "flags": [], "overdue_notified_at": None,
+                                 "updated_at": batch.now})
+        batch.route(msg, to_region, rid)
+    elif from_region:
+        batch.route(msg, from_region, rid)
+    batch.touch("referral", rid)
+
+
+def recompute(batch: Batch) -> None:
+    ids = sorted(batch.touched.pop("referral", set()))
+    if ids:
+        recompute_referrals(batch, ids)
+
+
+def recompute_referrals(batch: Batch, ids: list[str]) -> list[str]:
+    """Replay the given referrals; returns those whose acknowledgement became overdue (not yet notified)."""
+    conn, C, R = batch.conn, t.referral_changes, t.referrals
+    changes: dict[str, list[dict]] = defaultdict(list)
+    for r in conn.execute(select(C).where(C.c.referral_id.in_(ids))).mappings():
+        changes[r["referral_id"]].append(dict(r))
+    current = {r["referral_id"]: dict(r) for r in conn.execute(select(R).where(R.c.referral_id.in_(ids))).mappings()}
+    rows, overdue = [], []
+    for rid in ids:
+        try:
+            ref = replay(rid, sequence(changes[rid]))
+        except ReferralRuleError:
+            continue
+        prior = current.get(rid) or {}
+        sender = next((c["region"] for c in changes[rid] if c["to_state"] == "sent"), prior.get("from_region"))
+        due = prior.get("acknowledge_by")
+        policy = ReferralPolicy(_aware(due) - ref.sent_at) if due and ref.sent_at else ReferralPolicy()
+        flags = list(acknowledgement_flags(ref, batch.now, policy))
+        state = ref.state.value if ref.state else None
+        rows.append({"referral_id": rid, "from_region": sender, "to_region": prior.get("to_region"),
+                     "state": state, "sent_at": ref.sent_at, "acknowledge_by": due,
+                     "acknowledged_at": ref.acknowledged_at, "pending": len(ref.pending), "flags": flags,
+                     "overdue_notified_at": prior.get("overdue_notified_at"), "updated_at": batch.now})
+        if state and prior.get("state") != state:
+            batch.status_change("referral", rid, sender or "bj", prior.get("state"), state)
+        if "acknowledgement_overdue" in flags and prior.get("overdue_notified_at") is None and sender:
+            batch.status_change("referral", rid, sender, state, "acknowledgement_overdue",
+                                reason="acknowledgement deadline passed")
+            rows[-1]["overdue_notified_at"] = batch.now
+            overdue.append(rid)
+    upsert(conn, R, rows)
+    return overdue

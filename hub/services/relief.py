@@ -1,0 +1,201 @@
+"""Relief family: ledger facts (movements, snapshot lines) → stock positions and discrepancies; support facts
+(request, commitments, declines, dispatches, receipts) → the state of each request.
+
+Each touched stock line (depot, item, spec, batch) is rebuilt from all its facts with ``build_ledger``; the balance
+is taken at the end of time (every movement counts) so the row does not depend on the clock. Lines of one snapshot
+message with the same key are summed first (one count per line per snapshot).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select
+
+from hub.domain.errors import DomainError
+from hub.domain.relief import Movement, MovementKind, Snapshot, StockKey, build_ledger, discrepancies, position_at
+from hub.domain.relief_support import Commitment, Decline, Dispatch, Receipt, RequestLine, SupportRequest, support_state
+from hub.infrastructure import tables as t
+from hub.infrastructure.sql import insert_ignore, upsert
+from hub.services.context import Batch
+
+END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _depot(batch: Batch, region: str, depot: dict) -> None:
+    batch.upserts[t.relief_depots].append({"depot_id": depot["depot_id"], "region": region, "tier": depot["tier"],
+                                           "unit_code": depot["unit_code"]})
+
+
+def on_snapshot(batch: Batch, msg: dict) -> None:
+    p, region = msg["payload"], msg["sender"]["region"]
+    _depot(batch, region, p["depot"])
+    depot_id = p["depot"]["depot_id"]
+    for i, line in enumerate(p["lines"]):
+        batch.add(t.relief_snapshot_lines, {
+            "message_id": msg["message_id"], "line_no": i, "region": region, "depot_id": depot_id,
+            "item": line["item_code"], "spec": line.get("spec", ""), "batch": line.get("batch", ""),
+            "unit": line["unit"], "storage_mode": line["storage_mode"], "on_hand": line["on_hand"],
+            "reserved": line["reserved"], "damaged": line["damaged"], "as_of": datetime.fromisoformat(p["as_of"])})
+        batch.touch("stock", (depot_id, line["item_code"], line.get("spec", ""), line.get("batch", "")))
+
+
+def on_movement(batch: Batch, msg: dict) -> None:
+    p, region = msg["payload"], msg["sender"]["region"]
+    _depot(batch, region, p["depot"])
+    key = (p["depot"]["depot_id"], p["item_code"], p.get("spec", ""), p.get("batch", ""))
+    batch.add(t.relief_movements, {
+        "region": region, "movement_id": p["movement_id"], "message_id": msg["message_id"], "depot_id": key[0],
+        "item": key[1], "spec": key[2], "batch": key[3], "unit": p["unit"], "movement_type": p["movement_type"],
+        "quantity": p["quantity"], "occurred_at": datetime.fromisoformat(p["occurred_at"])})
+    batch.touch("stock", key)
+
+
+def _aware(d: datetime) -> datetime:
+    return d if d.tzinfo else d.replace(tzinfo=UTC)  # SQLite returns naive UTC
+
+
+def recompute_stock(batch: Batch) -> None:
+    keys = batch.touched.pop("stock", set())
+    if not keys:
+        return
+    conn = batch.conn
+    depots = sorted({k[0] for k in keys})
+    M, S, D = t.relief_movements, t.relief_snapshot_lines, t.relief_depots
+    movements: dict[tuple, list[Movement]] = defaultdict(list)
+    counts: dict[tuple, dict[str, list[int]]] = defaultdict(dict)
+    as_of: dict[tuple[str, str], datetime] = {}
+    units: dict[tuple, str] = {}
+    for i in range(0, len(depots), 500):
+        chunk = depots[i:i + 500]
+        for r in conn.execute(select(M).where(M.c.depot_id.in_(chunk))).mappings():
+            k = (r["depot_id"], r["item"], r["spec"], r["batch"])
+            if k in keys:
+                movements[k].append(Movement(f"{r['region']}:{r['movement_id']}", StockKey(*k),
+                                             MovementKind(r["movement_type"]), int(r["quantity"]),
+                                             _aware(r["occurred_at"])))
+                units[k] = r["unit"]
+        for r in conn.execute(select(S).where(S.c.depot_id.in_(chunk))).mappings():
+            k = (r["depot_id"], r["item"], r["spec"], r["batch"])
+            if k in keys:
+                agg = counts[k].setdefault(r["message_id"], [0, 0, 0])
+                agg[0] += r["on_hand"]
+                agg[1] += r["reserved"]
+                agg[2] += r["damaged"]
+                as_of[(k, r["message_id"])] = _aware(r["as_of"])
+                units[k] = r["unit"]
+    tiers = {r.depot_id: (r.region, r.tier) for r in conn.execute(select(D).where(D.c.depot_id.in_(depots)))}
+    positions, flagged = [], []
+    for k in sorted(keys):
+        shots = [Snapshot(mid, StockKey(*k), v[0], v[1], v[2], as_of[(k, mid)]) for mid, v in counts[k].items()]
+        try:
+            ledger = build_ledger(movements[k], shots)
+        except DomainError:
+            continue
+        pos = position_at(ledger, StockKey(*k), END_OF_TIME)
+        found = discrepancies(ledger)
+        region, tier = tiers.get(k[0], ("??", "county"))
+        positions.append({"depot_id": k[0], "item": k[1], "spec": k[2], "batch": k[3], "region": region,
+                          "tier": tier, "unit": units.get(k, ""), "on_hand": pos.on_hand, "reserved": pos.reserved,
+                          "damaged": pos.damaged, "available": pos.available,
+                          "last_snapshot_at": max((s.as_of for s in shots), default=None),
+                          "movement_count": len(movements[k]), "discrepancy_count": len(found),
+                          "updated_at": batch.now})
+        flagged += [{"depot_id": k[0], "item": k[1], "spec": k[2], "batch": k[3], "snapshot_id": d.snapshot_id,
+                     "previous_snapshot_id": d.previous_snapshot_id, "expected": d.expected, "counted": d.counted,
+                     "conflict": d.conflict} for d in found]
+        X = t.relief_discrepancies
+        conn.execute(delete(X).where(X.c.depot_id == k[0], X.c.item == k[1], X.c.spec == k[2], X.c.batch == k[3]))
+    upsert(conn, t.relief_stock_positions, positions)
+    insert_ignore(conn, t.relief_discrepancies, flagged)
+
+
+# ------------------------------------------------------------------------------------------ support flow
+
+def on_support_request(batch: Batch, msg: dict) -> None:
+    p, region = msg["payload"], msg["sender"]["region"]
+    ref = p.get("event_ref") or {}
+    batch.add(t.relief_support_requests, {
+        "request_id": p["request_id"], "region": region, "message_id": msg["message_id"],
+        "event_region": ref.get("region"), "event_id": ref.get("event_id"), "to_regions": p["to_regions"],
+        "needed_by": datetime.fromisoformat(p["needed_by"]),
+        "lines": [{k: ln.get(k, "") for k in ("line_no", "item_code", "spec", "unit", "quantity")}
+                  for ln in p["lines"]],
+        "requested_at": datetime.fromisoformat(msg["sent_at"])})
+    for to in p["to_regions"]:
+        if to != region:
+            batch.route(msg, to, p["request_id"])
+    batch.touch("support", p["request_id"])
+
+
+def on_support_reply(batch: Batch, msg: dict) -> None:
+    """Commitment, decline, dispatch or receipt: stored, forwarded to the requesting region when it is known."""
+    p, region, kind = msg["payload"], msg["sender"]["region"], msg["kind"].split(".")[1]
+    if kind == "receipt":
+        lines = {"received": {str(ln["line_no"]): ln["received"] for ln in p["lines"]},
+                 "discrepancy": {str(ln["line_no"]): ln["discrepancy"] for ln in p["lines"]}}
+        entity, at = p["dispatch_id"], p["received_at"]
+    else:
+        lines = {str(ln["line_no"]): ln["quantity"] for ln in p.get("lines", [])}
+        entity = {"commitment": p.get("commitment_id"), "dispatch": p.get("dispatch_id")}.get(kind) \
+            or msg["message_id"]
+        at = p.get("departed_at") or p.get("expected_dispatch_at") or msg["sent_at"]
+    batch.add(t.relief_support_messages, {
+        "message_id": msg["message_id"], "request_id": p["request_id"], "kind": kind, "region": region,
+        "entity_id": entity, "lines": lines, "at": datetime.fromisoformat(at), "reason": p.get("reason")})
+    R = t.relief_support_requests
+    requester = batch.conn.execute(select(R.c.region).where(R.c.request_id == p["request_id"])).scalar()
+    if requester and requester != region:
+        batch.route(msg, requester, p["request_id"])
+    batch.touch("support", p["request_id"])
+
+
+def _ints(d: dict) -> dict[int, int]:
+    return {int(k): int(v) for k, v in d.items()}
+
+
+def recompute_support(batch: Batch) -> None:
+    ids = sorted(batch.touched.pop("support", set()))
+    if not ids:
+        return
+    conn, R, Msg, St = batch.conn, t.relief_support_requests, t.relief_support_messages, t.relief_support_state
+    requests = {r["request_id"]: r for r in conn.execute(select(R).where(R.c.request_id.in_(ids))).mappings()}
+    replies: dict[str, list] = defaultdict(list)
+    for r in conn.execute(select(Msg).where(Msg.c.request_id.in_(ids))).mappings():
+        replies[r["request_id"]].append(r)
+    before = {r.request_id: r.status for r in conn.execute(select(St.c.request_id, St.c.status)
+                                                           .where(St.c.request_id.in_(ids)))}
+    rows = []
+    for rid, req in requests.items():
+        request = SupportRequest(rid, f"{req['event_region']}:{req['event_id']}", req["region"],
+                                 tuple(RequestLine(ln["line_no"], ln["item_code"], ln["spec"], ln["unit"],
+                                                   ln["quantity"]) for ln in req["lines"]),
+                                 _aware(req["requested_at"]))
+        c, d, x, rc = [], [], [], []
+        for m in replies[rid]:
+            at = _aware(m["at"])
+            if m["kind"] == "commitment":
+                c.append(Commitment(m["entity_id"], rid, m["region"], _ints(m["lines"]), at))
+            elif m["kind"] == "decline":
+                d.append(Decline(m["entity_id"], rid, m["region"], m["reason"] or "", at))
+            elif m["kind"] == "dispatch":
+                x.append(Dispatch(m["entity_id"], rid, m["region"], _ints(m["lines"]), at))
+            else:
+                rc.append(Receipt(m["message_id"], m["entity_id"], _ints(m["lines"]["received"]),
+                                  _ints(m["lines"]["discrepancy"]), at))
+        try:
+            state = support_state(request, c, d, x, rc)
+        except DomainError:
+            continue
+        items = {ln.line_no: ln.item for ln in request.lines}
+        rows.append({"request_id": rid, "region": req["region"], "status": state.status.value,
+                     "committed_regions": list(state.committed_regions),
+                     "declined_regions": list(state.declined_regions),
+                     "lines": [{"line_no": lp.line_no, "item": items[lp.line_no], "requested": lp.requested,
+                                "committed": lp.committed, "shipped": lp.shipped, "received": lp.received,
+                                "discrepancy": lp.discrepancy, "in_transit": lp.in_transit} for lp in state.lines],
+                     "flags": list(state.flags), "updated_at": batch.now})
+        if before.get(rid) != state.status.value:
+            batch.status_change("support_request", rid, req["region"], before.get(rid), state.status.value)
+    upsert(conn, St, rows)

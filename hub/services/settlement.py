@@ -1,0 +1,314 @@
+"""Settlement: statement runs, netting, and what happens to a statement after issue (confirm, dispute, pay).
+
+A run for period P (``run_statements``) takes every accepted, not yet settled line of P and every adjustment
+booked into P, builds the statements with the pure rules, writes them and their lines once (immutable), freezes the
+lines (``statement_id``), nets the period's cross-region statements and notifies payer and payee regions. A second
+run of the same period is a no-op (``job_runs``). Officer actions are service functions the web calls; each is one
+transaction with its audit entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, insert, select, update
+
+from hub.domain.calendar import Period
+from hub.domain.settlement import (
+    Adjustment,
+    SettlementStatement,
+    StatementKey,
+    StatementLine,
+    build_statements,
+    region_of,
+)
+from hub.domain.settlement_accounts import Confirmation, Dispute, Payment, account
+from hub.domain.settlement_netting import net
+from hub.infrastructure import tables as t
+from hub.infrastructure.sql import insert_ignore, upsert
+from hub.services import audit
+from hub.services.context import Batch, BusinessRuleBroken
+from hub.services.policy import BUS_REGION, PROVINCE, HubPolicy
+
+
+class SettlementError(Exception):
+    """An officer action refers to an unknown statement or line, or breaks a settlement rule."""
+
+
+def statement_id(key: StatementKey) -> str:
+    """Stable, short, contract-safe id: ``ST-YYYYMM-<payer>-<payee>-<hash of facility and type>``."""
+    digest = hashlib.sha256(f"{key.facility_id}|{key.subsidy_type}".encode()).hexdigest()[:12]
+    return f"ST-{key.period.year:04d}{key.period.month:02d}-{key.payer_district}-{BUS_REGION[key.payee_region]}-{digest}"
+
+
+def _aware(d: datetime | None) -> datetime | None:
+    return d if d is None or d.tzinfo else d.replace(tzinfo=UTC)
+
+
+class _Adj:
+    """An accepted adjudication row as the domain's ``Adjudication`` duck type."""
+
+    def __init__(self, row: dict) -> None:
+        self.accepted, self.payable_fen = True, int(row["payable_fen"])
+        self.line = type("L", (), {"claim_id": row["line_id"], "elder_ref": row["elder_ref"],
+                                   "period": Period.parse(row["period"]), "payer_district": row["payer_district"],
+                                   "facility_region": PROVINCE[row["facility_region"]],
+                                   "facility_id": row["facility_id"], "subsidy_type": row["subsidy_type"]})
+
+
+def run_statements(batch: Batch, period: Period) -> list[str]:
+    """Issue the statements of ``period``; idempotent. Returns the ids issued by this call."""
+    conn, A, J = batch.conn, t.eldercare_adjudications, t.job_runs
+    key = str(period)
+    if conn.execute(select(J.c.job).where(J.c.job == "statements", J.c.run_key == key)).first():
+        return []
+    adj = [dict(r) for r in conn.execute(select(A).where(A.c.period == key, A.c.accepted.is_(True),
+                                                         A.c.statement_id.is_(None))).mappings()]
+    D, S = t.settlement_adjustments, t.settlement_statements
+    adjustments = [Adjustment(r["adjustment_id"], StatementKey(period, r["payer_district"], PROVINCE[r["payee_region"]],
+                                                               r["facility_id"], r["subsidy_type"]),
+                              r["adjusts_line_id"], Period.parse(r["adjusts_period"]), r["elder_ref"],
+                              int(r["amount_fen"]), r["reason"])
+                   for r in conn.execute(select(D).where(D.c.period == key)).mappings()]
+    statements = build_statements([_Adj(r) for r in adj], adjustments)
+    rows, lines, frozen = [], [], []
+    for st in statements:
+        sid = statement_id(st.key)
+        rows.append({"statement_id": sid, "period": key, "payer_district": st.key.payer_district,
+                     "payer_region": BUS_REGION[st.key.payer_region], "payee_region": BUS_REGION[st.key.payee_region],
+                     "facility_id": st.key.facility_id, "subsidy_type": st.key.subsidy_type,
+                     "total_fen": st.total_fen, "line_count": st.count, "issued_at": batch.now})
+        lines += [{"statement_id": sid, "line_id": ln.line_id, "elder_ref": ln.elder_ref,
+                   "amount_fen": ln.amount_fen, "adjusts": ln.adjusts} for ln in st.lines]
+        frozen += [{"b_line": ln.line_id, "b_sid": sid} for ln in st.lines if ln.adjusts is None]
+    if rows:
+        conn.execute(insert(S), rows)
+        conn.execute(insert(t.settlement_lines), lines)
+        from sqlalchemy import bindparam
+        conn.execute(update(A).where(A.c.line_id == bindparam("b_line")).values(statement_id=bindparam("b_sid")),
+                     frozen)
+    _net(batch, period)
+    for row in rows:
+        _notice(batch, row, "issued")
+    recompute_accounts(batch, [r["statement_id"] for r in rows])
+    conn.execute(insert(J), [{"job": "statements", "run_key": key, "ran_at": batch.now,
+                              "detail": {"statements": len(rows), "total_fen": sum(r["total_fen"] for r in rows)}}])
+    batch.audit.append({"actor": "scheduler", "action": "settlement.statements_run", "subject": key,
+                        "detail": {"statements": len(rows), "total_fen": sum(r["total_fen"] for r in rows)}})
+    return [r["statement_id"] for r in rows]
+
+
+def _domain_statement(row: dict, lines: list[dict]) -> SettlementStatement:
+    key = StatementKey(Period.parse(row["period"]), row["payer_district"], PROVINCE[row["payee_region"]],
+                       row["facility_id"], row["subsidy_type"])
+    return SettlementStatement(key, tuple(sorted(StatementLine(ln["line_id"], ln["elder_ref"], int(ln["amount_fen"]),
+                                                               ln["adjusts"]) for ln in lines)),
+                               int(row["total_fen"]), int(row["line_count"]))
+
+
+def _net(batch: Batch, period: Period) -> None:
+    conn, S = batch.conn, t.settlement_statements
+    rows = [dict(r) for r in conn.execute(select(S).where(S.c.period == str(period))).mappings()]
+    statements = [_domain_statement(r, []) for r in rows]
+    netting = net(period, statements, PROVINCE.values())
+    payable, receivable = defaultdict(int), defaultdict(int)
+    for (payer, payee), fen in netting.gross.items():
+        payable[payer] += fen
+        receivable[payee] += fen
+    upsert(conn, t.settlement_netting, [{"period": str(period), "debtor": BUS_REGION[o.debtor],
+                                         "creditor": BUS_REGION[o.creditor], "amount_fen": o.amount_fen}
+                                        for o in netting.obligations])
+    upsert(conn, t.settlement_positions, [{"period": str(period), "region": BUS_REGION[r],
+                                           "gross_payable_fen": payable[r], "gross_receivable_fen": receivable[r],
+                                           "position_fen": pos} for r, pos in netting.positions.items()])
+
+
+def _notice(batch: Batch, row: dict, notice_type: str, due_on: str | None = None) -> None:
+    payload = {"statement_id": row["statement_id"], "notice_type": notice_type,
+               "payer_code": row["payer_district"], "payee_region": row["payee_region"], "period": row["period"],
+               "claim_count": int(row["line_count"]), "claimed_fen": int(row["total_fen"]),
+               "accepted_fen": int(row["total_fen"])}
+    if due_on:
+        payload["due_on"] = due_on
+    for region in sorted({row["payer_region"], row["payee_region"]}):
+        batch.send("hub.statement_notice", payload, region)
+
+
+# ------------------------------------------------------------------------------------------ accounts
+
+def recompute_accounts(batch: Batch, ids: list[str]) -> None:
+    if not ids:
+        return
+    conn, S, L, E = batch.conn, t.settlement_statements, t.settlement_lines, t.settlement_events
+    st = {r["statement_id"]: dict(r) for r in conn.execute(select(S).where(S.c.statement_id.in_(ids))).mappings()}
+    lines, events = defaultdict(list), defaultdict(list)
+    for r in conn.execute(select(L).where(L.c.statement_id.in_(ids))).mappings():
+        lines[r["statement_id"]].append(dict(r))
+    for r in conn.execute(select(E).where(E.c.statement_id.in_(ids))).mappings():
+        events[r["statement_id"]].append(dict(r))
+    rows = []
+    for sid, row in st.items():
+        ev = events[sid]
+        resolved = {e["ref_id"]: _aware(e["at"]) for e in ev if e["kind"] == "resolution"}
+        acc = account(
+            _domain_statement(row, lines[sid]), _aware(row["issued_at"]).date(), batch.now,
+            [Confirmation(sid, _aware(e["at"])) for e in ev if e["kind"] == "confirmation"],
+            [Dispute(e["ref_id"], sid, frozenset(e["line_ids"] or []), _aware(e["at"]), e["reason"] or "",
+                     resolved.get(e["ref_id"])) for e in ev if e["kind"] == "dispute"],
+            [Payment(e["ref_id"], sid, int(e["amount_fen"]), _aware(e["at"])) for e in ev if e["kind"] == "payment"],
+            batch.policy.settlement)
+        rows.append({"statement_id": sid, "status": acc.status.value, "confirmed_at": acc.confirmed_at,
+                     "open_disputes": list(acc.open_disputes), "withheld_fen": acc.withheld_fen,
+                     "payable_fen": acc.payable_fen, "paid_fen": acc.paid_fen, "flags": list(acc.flags),
+                     "updated_at": batch.now})
+    upsert(conn, t.settlement_accounts, rows)
+
+
+def _statement(conn, sid: str) -> dict | None:  # noqa: ANN001
+    return conn.execute(select(t.settlement_statements).where(t.settlement_statements.c.statement_id == sid)) \
+        .mappings().first()
+
+
+def _lines_of(conn, sid: str) -> dict[str, str]:  # noqa: ANN001
+    """line id → claim id of a statement's claim lines."""
+    A = t.eldercare_adjudications
+    return {r.line_id: r.claim_id for r in conn.execute(select(A.c.line_id, A.c.claim_id)
+                                                        .where(A.c.statement_id == sid))}
+
+
+# ------------------------------------------------------------------------------------------ messages from regions
+
+def on_settlement_message(batch: Batch, msg: dict) -> None:
+    """eldercare.confirmation (payee), .dispute (payee), .payment (payer) against an issued statement."""
+    p, region, kind = msg["payload"], msg["sender"]["region"], msg["kind"].split(".")[1]
+    st = _statement(batch.conn, p["statement_id"])
+    if st is None:
+        raise BusinessRuleBroken("settlement.unknown_statement", f"no statement {p['statement_id']}",
+                                 f"结算单 {p['statement_id']} 不存在", ["payload.statement_id"])
+    party = st["payer_region"] if kind == "payment" else st["payee_region"]
+    if region != party:
+        raise BusinessRuleBroken("settlement.wrong_party", f"{kind} comes from {party}", f"{kind} 应由 {party} 发送",
+                                 ["sender.region"])
+    row = {"event_id": f"{kind}:{msg['message_id']}", "statement_id": p["statement_id"], "kind": kind,
+           "amount_fen": None, "line_ids": None, "ref_id": None, "reason": None, "actor": region}
+    if kind == "confirmation":
+        row.update(at=datetime.fromisoformat(p["confirmed_at"]), amount_fen=p["confirmed_fen"])
+    elif kind == "payment":
+        row.update(at=datetime.fromisoformat(p["paid_at"]), amount_fen=p["amount_fen"], ref_id=p["payment_id"])
+    else:
+        owned = _lines_of(batch.conn, p["statement_id"])
+        ids = sorted({ln["line_id"] if ln.get("line_id") else lid for ln in p["lines"]
+                      for lid, cid in owned.items() if cid == ln["claim_id"] and (ln.get("line_id") in (None, lid))})
+        if not ids:
+            raise BusinessRuleBroken("settlement.dispute_unknown_line", "the dispute names no line of the statement",
+                                     "异议所列明细不在结算单中", ["payload.lines"])
+        row.update(at=datetime.fromisoformat(p["raised_at"]), line_ids=ids, ref_id=p["dispute_id"],
+                   reason=p.get("note") or p["lines"][0]["reason_code"])
+    batch.add(t.settlement_events, row)
+    batch.touch("statement", p["statement_id"])
+    notice = {"confirmation": "confirmed", "dispute": "disputed", "payment": "paid"}[kind]
+    _notice(batch, st, notice)
+
+
+def recompute(batch: Batch) -> None:
+    ids = sorted(batch.touched.pop("statement", set()))
+    recompute_accounts(batch, ids)
+
+
+# ------------------------------------------------------------------------------------------ officer actions
+
+def _officer(engine: Engine, officer: str, action: str, sid: str, detail: dict, event: dict | None,
+             prefix: str, policy: HubPolicy | None, now: datetime | None, notice: str | None) -> dict:
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        batch = Batch(conn, now, prefix, policy or HubPolicy())
+        st = _statement(conn, sid)
+        if st is None:
+            raise SettlementError(f"no statement {sid}")
+        if event is not None:
+            insert_ignore(conn, t.settlement_events, [{"statement_id": sid, "actor": officer, "amount_fen": None,
+                                                       "line_ids": None, "ref_id": None, "reason": None, **event}])
+        recompute_accounts(batch, [sid])
+        if notice:
+            _notice(batch, dict(st), notice)
+        audit.append(conn, [{"actor": officer, "action": action, "subject": sid, "detail": detail}])
+        from jjj.outbox import enqueue
+        enqueue(conn, t.hub_outbox, batch.outgoing, now)
+        acc = conn.execute(select(t.settlement_accounts).where(t.settlement_accounts.c.statement_id == sid)) \
+            .mappings().first()
+        return dict(acc)
+
+
+def confirm(engine: Engine, statement_id: str, officer: str, *, at: datetime | None = None, prefix: str = "jjj",
+            policy: HubPolicy | None = None) -> dict:
+    """An officer confirms a statement (on behalf of the payee); returns the account row."""
+    at = at or datetime.now(UTC)
+    return _officer(engine, officer, "settlement.confirm", statement_id, {}, {
+        "event_id": f"confirmation:{statement_id}:{officer}:{at.isoformat()}"[:80], "kind": "confirmation",
+        "at": at}, prefix, policy, at, "confirmed")
+
+
+def dispute(engine: Engine, statement_id: str, officer: str, line_ids: list[str], reason: str, *,
+            dispute_id: str | None = None, at: datetime | None = None, prefix: str = "jjj",
+            policy: HubPolicy | None = None) -> dict:
+    """Dispute lines of a statement; while open their fen are withheld."""
+    at = at or datetime.now(UTC)
+    with engine.connect() as conn:
+        known = {r.line_id for r in conn.execute(select(t.settlement_lines.c.line_id)
+                                                 .where(t.settlement_lines.c.statement_id == statement_id))}
+    if not line_ids or set(line_ids) - known:
+        raise SettlementError(f"lines {sorted(set(line_ids) - known)} are not on statement {statement_id}")
+    did = dispute_id or f"D-{hashlib.sha256(f'{statement_id}{at}'.encode()).hexdigest()[:16]}"
+    return _officer(engine, officer, "settlement.dispute", statement_id, {"dispute_id": did, "lines": len(line_ids)},
+                    {"event_id": f"dispute:{did}", "kind": "dispute", "at": at, "line_ids": sorted(line_ids),
+                     "ref_id": did, "reason": reason}, prefix, policy, at, "disputed")
+
+
+def resolve_dispute(engine: Engine, statement_id: str, officer: str, dispute_id: str, *, at: datetime | None = None,
+                    prefix: str = "jjj", policy: HubPolicy | None = None) -> dict:
+    """Close a dispute: its lines are payable again (an amount change is a later-period adjustment)."""
+    at = at or datetime.now(UTC)
+    return _officer(engine, officer, "settlement.resolve", statement_id, {"dispute_id": dispute_id},
+                    {"event_id": f"resolution:{dispute_id}", "kind": "resolution", "at": at, "ref_id": dispute_id},
+                    prefix, policy, at, None)
+
+
+def record_payment(engine: Engine, statement_id: str, officer: str, payment_id: str, amount_fen: int, *,
+                   paid_at: datetime | None = None, prefix: str = "jjj", policy: HubPolicy | None = None) -> dict:
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool):
+        raise SettlementError("amount_fen must be an integer number of fen")
+    paid_at = paid_at or datetime.now(UTC)
+    return _officer(engine, officer, "settlement.payment", statement_id,
+                    {"payment_id": payment_id, "amount_fen": amount_fen},
+                    {"event_id": f"payment:{payment_id}", "kind": "payment", "at": paid_at, "ref_id": payment_id,
+                     "amount_fen": amount_fen}, prefix, policy, paid_at, "paid")
+
+
+def create_adjustment(engine: Engine, officer: str, adjustment_id: str, line_id: str, period: str,
+                      amount_fen: int, reason: str, *, now: datetime | None = None) -> None:
+    """Book a correction of a settled line into a later period (never an edit of the original statement)."""
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        A = t.eldercare_adjudications
+        row = conn.execute(select(A).where(A.c.line_id == line_id, A.c.statement_id.is_not(None))).mappings().first()
+        if row is None:
+            raise SettlementError(f"line {line_id} is on no statement")
+        if Period.parse(period) <= Period.parse(row["period"]):
+            raise SettlementError("corrections go into a later period, never into the original statement")
+        if conn.execute(select(t.job_runs).where(t.job_runs.c.job == "statements",
+                                                 t.job_runs.c.run_key == period)).first():
+            raise SettlementError(f"the statements of {period} are already issued")
+        conn.execute(insert(t.settlement_adjustments), [{
+            "adjustment_id": adjustment_id, "period": period, "adjusts_line_id": line_id,
+            "adjusts_period": row["period"], "payer_district": row["payer_district"],
+            "payee_region": row["facility_region"], "facility_id": row["facility_id"],
+            "subsidy_type": row["subsidy_type"], "elder_ref": row["elder_ref"], "amount_fen": amount_fen,
+            "reason": reason, "created_by": officer, "created_at": now}])
+        audit.append(conn, [{"actor": officer, "action": "settlement.adjustment", "subject": adjustment_id,
+                             "detail": {"line_id": line_id, "period": period, "amount_fen": amount_fen}}])
+
+
+__all__ = ["confirm", "dispute", "resolve_dispute", "record_payment", "create_adjustment", "run_statements",
+           "region_of"]
