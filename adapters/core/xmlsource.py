@@ -50,9 +50,11 @@ def iter_elements(fh: BinaryIO, source: str, record_tag: str) -> Iterator[Record
                 yield Record(source, loc, elem, ET.tostring(elem, encoding="unicode"), ordinal)
                 if elems:
                     elems[-1].remove(elem)  # detach the finished record: memory stays flat
+        if ordinal == 0:
+            raise FormatError(f"no <{record_tag}> element in the file", f"文件中没有 <{record_tag}> 元素", source=source)
     except ET.ParseError as exc:
         line, col = exc.position
-        raise FormatError(f"broken XML: {exc.msg if hasattr(exc, 'msg') else exc}", "XML 格式错误", source=source,
+        raise FormatError(f"broken XML: {exc}", "XML 格式错误", source=source,
                           location=f"line {line} column {col}") from None
     except DefusedXmlException as exc:
         raise FormatError(f"forbidden XML construct: {type(exc).__name__}", "XML 含有禁止的结构（DTD/实体）",
