@@ -17,11 +17,21 @@ def kafka_group() -> None:
     """The local Kafka broker (KRaft, single node on 127.0.0.1) for development, the demo and tests."""
 
 
+_SECURE = click.option("--secure", is_flag=True, help="The secure profile (SASL/SCRAM + ACLs, jjj.security.broker): a "
+                       "separate broker on JJJ_KAFKA_SECURE_PORT (default 9094), state in <state>/kafka-secure.")
+
+
 @kafka_group.command("up")
-def kafka_up() -> None:
+@_SECURE
+def kafka_up(secure: bool) -> None:
     """Start the broker (fetching its jars with Maven on first use) and wait until it answers metadata requests."""
     settings = Settings.from_env()
     try:
+        if secure:
+            from jjj.security import broker as secure_broker
+
+            click.echo(secure_broker.up(settings, echo=lambda m: click.echo(m, err=True)))
+            return
         click.echo(broker.up(settings, echo=lambda m: click.echo(m, err=True)))
     except JJJError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -29,15 +39,27 @@ def kafka_up() -> None:
 
 
 @kafka_group.command("down")
-def kafka_down() -> None:
+@_SECURE
+def kafka_down(secure: bool) -> None:
     """Stop the local broker cleanly (SIGTERM, then SIGKILL after 30 s)."""
+    if secure:
+        from jjj.security import broker as secure_broker
+
+        click.echo(secure_broker.down(Settings.from_env()))
+        return
     click.echo(broker.down(Settings.from_env()))
 
 
 @kafka_group.command("status")
-def kafka_status() -> None:
+@_SECURE
+def kafka_status(secure: bool) -> None:
     """Exit 0 when the broker answers, 1 otherwise."""
-    ok, line = broker.status(Settings.from_env())
+    if secure:
+        from jjj.security import broker as secure_broker
+
+        ok, line = secure_broker.status(Settings.from_env())
+    else:
+        ok, line = broker.status(Settings.from_env())
     click.echo(line)
     sys.exit(0 if ok else 1)
 
