@@ -16,6 +16,8 @@ Table and column names are stable: the web reads them (through ``hub.services.qu
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -30,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
 )
 
 from jjj.db import create_tables
@@ -37,7 +40,27 @@ from jjj.outbox import SeqType, outbox_table
 
 metadata = MetaData()
 
-TS = DateTime(timezone=True)
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on both databases (SQLite keeps no offset: store UTC there)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # noqa: ANN001, ANN201
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):  # noqa: ANN001, ANN201
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+TS = UTCDateTime()
 
 
 # --------------------------------------------------------------------------------------------- intake

@@ -90,9 +90,12 @@ def _rates(conn, payers: set[str]) -> dict[str, RateTable]:  # noqa: ANN001
         raw[r.payer_code][r.subsidy_type].append((r.effective_from, int(r.rate_fen)))
     out = {}
     for payer in payers:
-        merged = dict(raw.get(payer[:2] + "0000", {}))
-        merged.update(raw.get(payer, {}))
-        out[payer] = RateTable(merged)
+        # the district's own entries win from their effective date; before it the province's rate applies
+        merged: dict[str, dict] = defaultdict(dict)
+        for code in (payer[:2] + "0000", payer):
+            for subsidy, entries in raw.get(code, {}).items():
+                merged[subsidy].update(dict(entries))
+        out[payer] = RateTable({k: sorted(v.items()) for k, v in merged.items()})
     return out
 
 

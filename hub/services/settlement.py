@@ -13,9 +13,9 @@ import hashlib
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 
-from hub.domain.calendar import Period
+from hub.domain.calendar import Period, local_date
 from hub.domain.settlement import (
     Adjustment,
     SettlementStatement,
@@ -86,7 +86,7 @@ def run_statements(batch: Batch, period: Period) -> list[str]:
     if rows:
         conn.execute(insert(S), rows)
         conn.execute(insert(t.settlement_lines), lines)
-        from sqlalchemy import bindparam
+    if frozen:
         conn.execute(update(A).where(A.c.line_id == bindparam("b_line")).values(statement_id=bindparam("b_sid")),
                      frozen)
     _net(batch, period)
@@ -128,8 +128,9 @@ def _net(batch: Batch, period: Period) -> None:
 def _notice(batch: Batch, row: dict, notice_type: str, due_on: str | None = None) -> None:
     payload = {"statement_id": row["statement_id"], "notice_type": notice_type,
                "payer_code": row["payer_district"], "payee_region": row["payee_region"], "period": row["period"],
-               "claim_count": int(row["line_count"]), "claimed_fen": int(row["total_fen"]),
-               "accepted_fen": int(row["total_fen"])}
+               "claim_count": int(row["line_count"]),
+               # the contract's Fen is ≥ 0: a statement of net-negative adjustments is notified as 0 (issue noted)
+               "claimed_fen": max(int(row["total_fen"]), 0), "accepted_fen": max(int(row["total_fen"]), 0)}
     if due_on:
         payload["due_on"] = due_on
     for region in sorted({row["payer_region"], row["payee_region"]}):
@@ -152,12 +153,14 @@ def recompute_accounts(batch: Batch, ids: list[str]) -> None:
     for sid, row in st.items():
         ev = events[sid]
         resolved = {e["ref_id"]: _aware(e["at"]) for e in ev if e["kind"] == "resolution"}
+        statement = _domain_statement(row, lines[sid])
+        dom = statement.statement_id  # the domain names statements by their key; ours is a short stable id
         acc = account(
-            _domain_statement(row, lines[sid]), _aware(row["issued_at"]).date(), batch.now,
-            [Confirmation(sid, _aware(e["at"])) for e in ev if e["kind"] == "confirmation"],
-            [Dispute(e["ref_id"], sid, frozenset(e["line_ids"] or []), _aware(e["at"]), e["reason"] or "",
+            statement, local_date(_aware(row["issued_at"])), batch.now,
+            [Confirmation(dom, _aware(e["at"])) for e in ev if e["kind"] == "confirmation"],
+            [Dispute(e["ref_id"], dom, frozenset(e["line_ids"] or []), _aware(e["at"]), e["reason"] or "",
                      resolved.get(e["ref_id"])) for e in ev if e["kind"] == "dispute"],
-            [Payment(e["ref_id"], sid, int(e["amount_fen"]), _aware(e["at"])) for e in ev if e["kind"] == "payment"],
+            [Payment(e["ref_id"], dom, int(e["amount_fen"]), _aware(e["at"])) for e in ev if e["kind"] == "payment"],
             batch.policy.settlement)
         rows.append({"statement_id": sid, "status": acc.status.value, "confirmed_at": acc.confirmed_at,
                      "open_disputes": list(acc.open_disputes), "withheld_fen": acc.withheld_fen,
