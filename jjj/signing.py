@@ -160,3 +160,13 @@ def init_keys(keys_dir: Path, owners: tuple[str, ...] = OWNERS, *, key_suffix: s
         created.append(key_id)
     reg_file.write_text(json.dumps(reg, indent=2, ensure_ascii=False))
     return created
+
+
+def retire_key(keys_dir: Path, key_id: str, valid_to: datetime) -> None:
+    """Set a key's end of validity (rotation: messages signed with it verify until `valid_to`, then get 410)."""
+    reg_file = keys_dir / "registry.json"
+    reg = json.loads(reg_file.read_text(encoding="utf-8"))
+    if key_id not in reg["keys"]:
+        raise JJJError(f"no key {key_id!r} in {reg_file}", key_id=key_id)
+    reg["keys"][key_id]["valid_to"] = valid_to.isoformat()
+    reg_file.write_text(json.dumps(reg, indent=2, ensure_ascii=False))
