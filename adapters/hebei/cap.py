@@ -95,7 +95,7 @@ def _reporting_unit(codes: list[str]) -> str:
 def alert(elem: ET.Element, ctx: MapContext) -> Canonical:
     """One CAP <alert> → disaster.report (initial) or disaster.cancel."""
     if local(elem.tag) != "alert" or not elem.tag.startswith("{" + CAP_NS + "}"):
-        raise bad("/", "not a CAP 1.2 alert (root must be {%s}alert)" % CAP_NS, "不是 CAP 1.2 预警信息")
+        raise bad("/", f"not a CAP 1.2 alert (root must be {{{CAP_NS}}}alert)", "不是 CAP 1.2 预警信息")
     problems = check_structure(elem)
     if problems:
         raise RowError(problems)

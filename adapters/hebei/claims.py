@@ -36,8 +36,8 @@ def claims(records: Iterator[Record], ctx: MapContext) -> Iterator[Outcome]:
     for rec in records:
         a = rec.data.attrib
         try:
-            unit, period = collect(lambda: division(get(a, "county"), "@county (facility.unit_code)", county=True),
-                                   lambda: native_month(get(a, "period"), "@period (period)"))
+            unit, period = collect(lambda a=a: division(get(a, "county"), "@county (facility.unit_code)", county=True),
+                                   lambda a=a: native_month(get(a, "period"), "@period (period)"))
             head = {"claim_id": str(get(a, "no", "claim_id")),
                     "facility": {"facility_id": str(get(a, "facilityId")), "name": str(get(a, "facilityName")),
                                  "unit_code": unit},
