@@ -380,7 +380,7 @@ eldercare_enrolments = Table(
     "eldercare_enrolments", metadata,
     Column("enrolment_id", String(64), primary_key=True),
     Column("message_id", String(32), nullable=False),
-    Column("version_at", String(40), nullable=False),  # sent_at of the message (newest wins)
+    Column("version_at", String(64), nullable=False),  # "<sent_at UTC>|<message id>" (newest wins)
     Column("region", String(8), nullable=False),
     Column("elder_ref", String(120), nullable=False),
     Column("home_district", String(12), nullable=False),
@@ -404,7 +404,7 @@ eldercare_rates = Table(
     Column("effective_to", Date, nullable=True),
     Column("rate_fen", BigInteger, nullable=False),
     Column("table_id", String(64), nullable=False),
-    Column("version_at", String(40), nullable=False),
+    Column("version_at", String(64), nullable=False),
     PrimaryKeyConstraint("payer_code", "subsidy_type", "effective_from"),
 )
 
