@@ -1,0 +1,84 @@
+"""How a step reaches the platform: through its region's adapter, or (faults) straight onto the bus.
+
+Good messages go through ``AdapterRuntime.accept`` into the adapter's outbox, the same call the native intakes
+end in; the adapter process (`jjj adapter <r> run`) publishes them and takes the receipts in. Faults are
+produced directly, signed (or mis-signed) like a misbehaving provincial gateway would.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from adapters.core.runtime import AdapterRuntime
+from adapters.core.spec import Canonical
+from jjj.bus.clients import make_producer
+from jjj.bus.topics import region_topic
+from jjj.config import REGION_UNIT_CODES, REGIONS, Settings
+from jjj.demo.faults import deterministic_ulid, raw_bytes
+from jjj.demo.ledger import Ledger
+from jjj.demo.timeline import Step
+from jjj.signing import Signer
+
+
+class Delivery:
+    """Plays steps: returns the message ids it handed over, and records them in the ledger."""
+
+    def __init__(self, settings: Settings, ledger: Ledger) -> None:
+        self.settings, self.ledger = settings, ledger
+        self.runtimes = {r: AdapterRuntime(r, settings, system_id=f"{r}-demo-feed") for r in REGIONS}
+        self._ids = ledger.message_ids()
+        self._producer = None
+
+    def references(self, step: Step) -> tuple[str, ...]:
+        return tuple(mid for sid in step.refers_to for mid in self._ids.get(sid, [])[:1])
+
+    def play(self, step: Step) -> list[str]:
+        ids = self._fault(step) if step.fault else self.runtimes[step.region].accept(
+            [Canonical(step.kind, step.payload, references=self.references(step))])
+        self.ledger.record(step.step_id, ids)
+        self._ids[step.step_id] = ids
+        return ids
+
+    # -- faults --------------------------------------------------------------------------------------------------
+    def _fault(self, step: Step) -> list[str]:
+        now = datetime.now(UTC).astimezone(step.when.tzinfo)
+        sender = "he" if step.fault == "foreign_sender" else step.region
+        mid = deterministic_ulid(step.step_id, now)
+        msg = {"message_id": mid, "kind": step.kind, "schema_version": "1.0",
+               "sender": {"region": sender, "unit_code": REGION_UNIT_CODES[sender], "system_id": f"{sender}-legacy-gw"},
+               "sent_at": now.isoformat(timespec="seconds"), "status": "actual", "references": [],
+               "correlation_id": None, "expires_at": None, "payload": step.payload}
+        if step.fault == "expired":
+            msg["sent_at"] = step.when.isoformat(timespec="seconds")
+            msg["expires_at"] = (step.when + timedelta(hours=1)).isoformat(timespec="seconds")
+        value = raw_bytes(msg)
+        headers = Signer.load(self.settings.keys, step.region).headers(mid, f"{step.kind}@1.0", value)
+        if step.fault == "tampered":
+            value = value.replace(b'"on_hand":2100', b'"on_hand":9100')  # changed after signing
+        topic = region_topic(self.settings.topic_prefix, step.region, step.family)
+        producer = self._producer or make_producer(self.settings.kafka_bootstrap, client_id="demo-faults")
+        self._producer = producer
+        key = str(step.payload.get("event_id") or step.payload.get("adapter_id") or step.step_id).encode()
+        for _ in range(2 if step.fault == "twice" else 1):
+            producer.send(topic, value=value, key=key, headers=headers)
+        producer.flush(timeout=30)
+        return [mid]
+
+    def outbox_depth(self) -> int:
+        return sum(rt.status()["outbox_depth"] for rt in self.runtimes.values())
+
+    def receipts(self, message_ids: list[str]) -> dict[str, dict | None]:
+        """Receipt (code, outcome) per message id, looked up in every adapter's inbox."""
+        out: dict[str, dict | None] = {}
+        for mid in message_ids:
+            rec = None
+            for rt in self.runtimes.values():
+                rec = rt.receipt_for(mid)
+                if rec:
+                    break
+            out[mid] = rec
+        return out
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close(timeout=10)
