@@ -1,7 +1,8 @@
-"""`jjj hub run`: a consumer worker (run several in one group to share the partitions)."""
+"""`jjj hub run|migrate|statements run`: consumer workers, schema upgrades and statement runs."""
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 
@@ -19,7 +20,7 @@ def stop_on_signals() -> threading.Event:
 
 @click.group("hub")
 def hub_group() -> None:
-    """The hub's consumer workers."""
+    """The hub's consumer workers and maintenance."""
 
 
 @hub_group.command("run")
@@ -31,3 +32,36 @@ def hub_run(worker_id: str) -> None:
 
     stop = stop_on_signals()
     run(HubServices(Settings.from_env(), worker_id=worker_id), stop.is_set)
+
+
+@hub_group.command("migrate")
+def hub_migrate() -> None:
+    """Upgrade the hub database to the newest schema (alembic upgrade head)."""
+    from hub.migrations import upgrade
+
+    url = Settings.from_env().database_url
+    upgrade(url)
+    click.echo("hub database at head")
+
+
+@hub_group.group("statements")
+def statements_group() -> None:
+    """Eldercare settlement statements."""
+
+
+@statements_group.command("run")
+@click.option("--period", required=True, help="The month to settle, YYYY-MM.")
+def statements_run(period: str) -> None:
+    """Issue the period's statements (idempotent: a second run issues nothing) and publish the notices."""
+    from datetime import UTC, datetime
+
+    from hub.bootstrap import HubServices
+    from hub.domain.calendar import Period
+    from hub.services import jobs, queries
+
+    services = HubServices(Settings.from_env(), worker_id="statements")
+    ids = jobs.run_statements(services.engine, Period.parse(period), datetime.now(UTC),
+                              prefix=services.settings.topic_prefix)
+    sent = services.publisher().drain(until_empty=True)
+    click.echo(json.dumps({"period": period, "issued": len(ids), "notices_sent": sent,
+                           "netting": queries.netting(services.engine, period)}, ensure_ascii=False, indent=2))
