@@ -1,7 +1,7 @@
 """initial schema: hub tables and audit log
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-28 18:15:27.317630
 """
 
