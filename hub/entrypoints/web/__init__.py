@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Flask:  # no
         JJJ_REFRESH_SECONDS=int(os.environ.get("JJJ_WEB_REFRESH_SECONDS", "15")),
         JJJ_LOGIN_LIMIT=int(os.environ.get("JJJ_WEB_LOGIN_LIMIT", "5")),
         MAX_CONTENT_LENGTH=1 << 20,
+        JJJ_KAFKA_PROBE=os.environ.get("JJJ_WEB_KAFKA_PROBE", "1") != "0",
     )
     if production and not os.environ.get("JJJ_WEB_SECRET"):
         from jjj.errors import ConfigError

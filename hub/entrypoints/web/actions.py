@@ -1,16 +1,12 @@
-"""A district officer's confirm / dispute of a settlement statement, recorded as a ``settlement_events`` fact
-(actor ``officer:<username>``) in one transaction, with the same rules the dashboard and API share.
-
-The account state (``settlement_accounts``) and the notice to the payee region are the hub services' job; they
-read these facts like the ones that arrive by message.
-"""
+"""A district officer's confirm / dispute of a settlement statement: the web checks who may act (the payer
+district's officer, on an issued statement), then calls the hub service (``hub.services.settlement``), which
+records the fact, recomputes the account, queues the notice to the payee region and writes the audit log."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 
 from hub.entrypoints.web.auth_store import User
 from hub.entrypoints.web.readmodel import statement_status
@@ -42,31 +38,37 @@ def _load(conn, user: User, statement_id: str):  # noqa: ANN001, ANN202
     return row
 
 
-def confirm(engine: Engine, user: User, statement_id: str) -> dict:
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
-        row = _load(conn, user, statement_id)
-        event_id = f"web-confirmation-{uuid.uuid4().hex}"
-        conn.execute(insert(t.settlement_events).values(
-            event_id=event_id, statement_id=statement_id, kind="confirmation", at=now, amount_fen=row.total_fen,
-            line_ids=None, ref_id=None, reason=None, actor=f"officer:{user.username}"))
-    return {"statement_id": statement_id, "event_id": event_id, "status": "confirmed", "at": now.isoformat()}
+def _check(engine: Engine, user: User, statement_id: str):  # noqa: ANN202
+    with engine.connect() as conn:
+        return _load(conn, user, statement_id)
 
 
-def dispute(engine: Engine, user: User, statement_id: str, line_ids: list[str], reason: str) -> dict:
+def _call(fn, *args, **kwargs) -> dict:  # noqa: ANN001, ANN002, ANN003
+    from hub.services.settlement import SettlementError
+
+    try:
+        return fn(*args, **kwargs)
+    except SettlementError as exc:
+        raise ActionRefused(422, str(exc)) from exc
+
+
+def confirm(engine: Engine, user: User, statement_id: str, *, prefix: str = "jjj") -> dict:
+    """Confirm an issued statement of the officer's own district (hub service: event, account, notice, audit)."""
+    from hub.services import settlement
+
+    _check(engine, user, statement_id)
+    acc = _call(settlement.confirm, engine, statement_id, f"officer:{user.username}", prefix=prefix)
+    return {"statement_id": statement_id, "status": acc["status"], "at": datetime.now(UTC).isoformat()}
+
+
+def dispute(engine: Engine, user: User, statement_id: str, line_ids: list[str], reason: str, *,
+            prefix: str = "jjj") -> dict:
+    """Dispute lines of an issued statement of the officer's own district, with a reason."""
+    from hub.services import settlement
+
     if not reason.strip():
         raise ActionRefused(422, "a dispute needs a reason / 异议须说明理由")
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
-        _load(conn, user, statement_id)
-        known = {r[0] for r in conn.execute(select(t.settlement_lines.c.line_id)
-                                            .where(t.settlement_lines.c.statement_id == statement_id))}
-        unknown = sorted(set(line_ids) - known)
-        if unknown or not line_ids:
-            raise ActionRefused(422, f"lines not on this statement: {', '.join(unknown) or '(none given)'}")
-        dispute_id = f"web-dispute-{uuid.uuid4().hex[:16]}"
-        conn.execute(insert(t.settlement_events).values(
-            event_id=dispute_id, statement_id=statement_id, kind="dispute", at=now, amount_fen=None,
-            line_ids=sorted(set(line_ids)), ref_id=dispute_id, reason=reason.strip()[:1000],
-            actor=f"officer:{user.username}"))
-    return {"statement_id": statement_id, "event_id": dispute_id, "status": "disputed", "at": now.isoformat()}
+    _check(engine, user, statement_id)
+    acc = _call(settlement.dispute, engine, statement_id, f"officer:{user.username}", sorted(set(line_ids)),
+                reason.strip()[:1000], prefix=prefix)
+    return {"statement_id": statement_id, "status": acc["status"], "at": datetime.now(UTC).isoformat()}

@@ -23,6 +23,10 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _prefix() -> str:
+    return current_app.extensions["jjj.settings"].topic_prefix
+
+
 def _home() -> str:
     user = current_user()
     for page, area in NAV:
@@ -121,14 +125,15 @@ def init_app(app: Flask) -> None:
     @app.post("/settlement/<statement_id>/confirm")
     @require("eldercare")
     def statement_confirm(statement_id: str):  # noqa: ANN202
-        return _act(statement_id, lambda e, u: actions.confirm(e, u, statement_id), "settlement.confirmed")
+        return _act(statement_id, lambda e, u: actions.confirm(e, u, statement_id, prefix=_prefix()), "settlement.confirmed")
 
     @app.post("/settlement/<statement_id>/dispute")
     @require("eldercare")
     def statement_dispute(statement_id: str):  # noqa: ANN202
         lines = request.form.getlist("line_ids")
         reason = request.form.get("reason", "")
-        return _act(statement_id, lambda e, u: actions.dispute(e, u, statement_id, lines, reason), "settlement.disputed")
+        return _act(statement_id, lambda e, u: actions.dispute(e, u, statement_id, lines, reason,
+                                                                          prefix=_prefix()), "settlement.disputed")
 
     def _act(statement_id: str, fn, done_key: str):  # noqa: ANN001, ANN202
         try:

@@ -25,7 +25,9 @@ def init_app(app: Flask) -> None:
                 body["message"] = data["message"]
             elif exc.description:
                 body["message"] = exc.description
-            if "errors" in data:
+            if "messages" in data:  # webargs validation errors (flask-smorest's own shape)
+                body["errors"] = data["messages"]
+            elif "errors" in data:
                 body["errors"] = data["errors"]
             return jsonify(body), exc.code
         return render_template("error.html", code=exc.code, message=exc.description), exc.code

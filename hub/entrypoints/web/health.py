@@ -32,7 +32,7 @@ FRESH_S = int(os.environ.get("JJJ_WEB_FRESHNESS_SECONDS", "120"))
 
 
 def consumer_lag() -> dict[str, int]:
-    return kafka_probe.status(current_app.extensions["jjj.settings"])["lag"]
+    return kafka_probe.status(current_app.extensions["jjj.settings"], current_app.config["JJJ_KAFKA_PROBE"])["lag"]
 
 
 class StateCollector:
@@ -78,7 +78,8 @@ class StateCollector:
             for region, n in conn.execute(select(t.dead_letters.c.region, func.count())
                                           .where(t.dead_letters.c.replayed_at.is_(None)).group_by(t.dead_letters.c.region)):
                 dl.add_metric([region], n)
-        for region, n in kafka_probe.status(self.app.extensions["jjj.settings"])["lag"].items():
+        for region, n in kafka_probe.status(self.app.extensions["jjj.settings"],
+                                            self.app.config["JJJ_KAFKA_PROBE"])["lag"].items():
             lag.add_metric([region], n)
         yield from (depth, age, vo, ro, sf, sc, dl, lag)
 
@@ -117,7 +118,7 @@ def init_app(app: Flask) -> None:
         except Exception as exc:  # noqa: BLE001 - readiness reports any failure
             checks["database"] = exc.__class__.__name__
             return jsonify(status="unavailable", checks=checks), 503
-        k = kafka_probe.status(app.extensions["jjj.settings"])
+        k = kafka_probe.status(app.extensions["jjj.settings"], app.config["JJJ_KAFKA_PROBE"])
         checks["kafka"] = {"reachable": k["ok"], "hub_group_members": k["members"]}
         if os.environ.get("JJJ_WEB_READY_REQUIRES_KAFKA") == "1" and not (k["ok"] and k["members"]):
             ok = False

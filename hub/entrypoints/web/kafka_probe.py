@@ -20,7 +20,11 @@ def _probe(settings: Settings) -> dict:
 
     from jjj.bus.clients import security_options
 
+    from jjj.bus.admin import cluster_ready
+
     sec = security_options()
+    if not cluster_ready(settings.kafka_bootstrap, timeout_s=2):  # kafka-python leaks sockets on failed construction
+        raise ConnectionError(f"no broker on {settings.kafka_bootstrap}")
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="jjj-web-probe",
                              request_timeout_ms=3000, **sec)
     try:
@@ -44,8 +48,11 @@ def _probe(settings: Settings) -> dict:
     return {"lag": lag, "members": members, "ok": True}
 
 
-def status(settings: Settings) -> dict:
-    """``{"ok", "lag": {region: records}, "members"}``; ``ok`` False (and empty lag) when the broker is unreachable."""
+def status(settings: Settings, enabled: bool = True) -> dict:
+    """``{"ok", "lag": {region: records}, "members"}``; ``ok`` False (and empty lag) when the broker is unreachable
+    or probing is off (``JJJ_WEB_KAFKA_PROBE=0``)."""
+    if not enabled:
+        return {"ok": False, "lag": {}, "members": 0, "error": "disabled"}
     key = f"{settings.kafka_bootstrap}/{settings.hub_group}"
     now = time.monotonic()
     with _lock:

@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.schema import Index
+from sqlalchemy.sql.expression import ColumnElement
 
-from hub.infrastructure import tables as t
 from hub.entrypoints.web.listing import ListSpec
+from hub.infrastructure import tables as t
 
 #: The indexes the main API calls need (reported to the hub-services owner; created here until tables.py has them).
 READ_INDEXES = (

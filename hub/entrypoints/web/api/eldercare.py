@@ -6,14 +6,14 @@ statement of another district answers 403.
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from hub.entrypoints.web import actions, readmodel_views
 from hub.entrypoints.web.api.common import CODE6, IDENT, IDENT_RE, PERIOD, REGION, add_list, engine, user_scope_district
 from hub.entrypoints.web.auth import current_user, require
-from hub.entrypoints.web.readmodel import ADJUDICATIONS, AD, CL, CLAIMS, ST, STATEMENTS
+from hub.entrypoints.web.readmodel import AD, ADJUDICATIONS, CL, CLAIMS, ST, STATEMENTS
 from hub.entrypoints.web.xlsx import statement_workbook
 
 blp = Blueprint("eldercare", __name__, url_prefix="/api/v1/eldercare", description="跨区域养老 portable eldercare")
@@ -78,7 +78,6 @@ class StatementDetailSchema(StatementSchema):
 
 class ActionResultSchema(Schema):
     statement_id = fields.Str(required=True)
-    event_id = fields.Str(required=True)
     status = fields.Str(required=True)
     at = fields.Str(required=True)
 
@@ -139,7 +138,7 @@ def get_statement_xlsx(statement_id: str):  # noqa: ANN201
 
 def _act(fn, *args):  # noqa: ANN001, ANN002, ANN202
     try:
-        return fn(engine(), current_user(), *args)
+        return fn(engine(), current_user(), *args, prefix=current_app.extensions["jjj.settings"].topic_prefix)
     except actions.ActionRefused as exc:
         abort(exc.status, message=exc.message)
 
