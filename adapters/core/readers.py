@@ -8,6 +8,7 @@ Whole-file faults (wrong encoding, missing columns, broken XML) raise :class:`Fo
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
@@ -59,30 +60,37 @@ def open_text(fh: BinaryIO, encoding: str | None = None) -> tuple[io.TextIOWrapp
 
 # ---------------------------------------------------------------- CSV
 
+def _decoded_lines(fh: BinaryIO, enc: str, source: str) -> Iterator[str]:
+    """Physical lines decoded one by one, so a decoding fault names its own line (b"\\n" never occurs inside a
+    UTF-8 or GBK multi-byte character, so splitting bytes on it is safe)."""
+    decoder = codecs.getincrementaldecoder(enc)(errors="strict")
+    for line_no, raw in enumerate(fh, start=1):
+        try:
+            yield decoder.decode(raw)
+        except UnicodeDecodeError as exc:
+            raise _decode_error(exc, enc, source, f"row {line_no}") from None
+
+
 def read_csv(fh: BinaryIO, source: str, required: Sequence[str] = (), *, encoding: str | None = None,
              delimiter: str = ",") -> Iterator[Record]:
     """Rows of a CSV export as dicts keyed by (stripped) header; ``row N`` counts the header as row 1."""
-    text, enc = open_text(fh, encoding)
-    reader = csv.reader(text, delimiter=delimiter)
+    buffered = fh if isinstance(fh, io.BufferedReader) else io.BufferedReader(fh)  # type: ignore[arg-type]
+    enc = encoding or detect_encoding(buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES])
+    reader = csv.reader(_decoded_lines(buffered, enc, source), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise FormatError("the file is empty (no header row)", "文件为空（没有表头）", source=source) from None
-    except UnicodeDecodeError as exc:
-        raise _decode_error(exc, enc, source, "row 1") from None
     _check_columns(header, required, source)
-    row_no, ordinal = 1, 0
+    ordinal = 0
     while True:
         try:
             cells = next(reader)
         except StopIteration:
             return
-        except UnicodeDecodeError as exc:
-            raise _decode_error(exc, enc, source, f"row {row_no + 1}") from None
         except csv.Error as exc:
             raise FormatError(f"broken CSV: {exc}", f"CSV 格式错误：{exc}", source=source,
-                              location=f"row {row_no + 1}") from None
-        row_no = reader.line_num if reader.line_num > row_no else row_no + 1
+                              location=f"row {reader.line_num}") from None
         if not any(c.strip() for c in cells):
             continue  # blank lines at the end of exports
         ordinal += 1
@@ -90,11 +98,11 @@ def read_csv(fh: BinaryIO, source: str, required: Sequence[str] = (), *, encodin
             data = {"__cells__": cells, "__width__": len(header)}
         else:
             data = {h: c.strip() for h, c in zip(header, cells, strict=True)}
-        yield Record(source, f"row {row_no}", data, delimiter.join(cells), ordinal)
+        yield Record(source, f"row {reader.line_num}", data, delimiter.join(cells), ordinal)
 
 
 def _decode_error(exc: UnicodeDecodeError, enc: str, source: str, location: str) -> FormatError:
-    return FormatError(f"cannot decode the file as {enc} (byte {exc.start} of a read block): wrong encoding",
+    return FormatError(f"cannot decode as {enc} (byte {exc.start} of the line): wrong encoding",
                        f"无法按 {enc} 解码：文件编码错误", source=source, location=location)
 
 
@@ -152,16 +160,28 @@ def _cell(v: object) -> object:
 
 # ---------------------------------------------------------------- JSON
 
+def _detach(text: io.TextIOWrapper) -> None:
+    # The caller owns the binary file; detaching keeps the wrapper from "owning" (and warning about) it.
+    with contextlib.suppress(ValueError):
+        text.detach()
+
+
+
 def read_json(fh: BinaryIO, source: str, *, lines: bool = False) -> Iterator[Record]:
     """One document or an array of documents; with ``lines`` (``.jsonl``) one document per line, streamed."""
     text, _ = open_text(fh, "utf-8-sig")
     if lines:
-        yield from _json_lines(text, source)
+        try:
+            yield from _json_lines(text, source)
+        finally:
+            _detach(text)
         return
     try:
         body = text.read()
     except UnicodeDecodeError:
         raise FormatError("JSON must be UTF-8", "JSON 必须为 UTF-8 编码", source=source) from None
+    finally:
+        _detach(text)
     try:
         doc = json.loads(body)
     except json.JSONDecodeError as exc:
