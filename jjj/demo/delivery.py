@@ -7,8 +7,13 @@ produced directly, signed (or mis-signed) like a misbehaving provincial gateway 
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
+
+from adapters.core import store
 from adapters.core.runtime import AdapterRuntime
 from adapters.core.spec import Canonical
 from jjj.bus.clients import make_producer
@@ -28,16 +33,55 @@ class Delivery:
         self.runtimes = {r: AdapterRuntime(r, settings, system_id=f"{r}-demo-feed") for r in REGIONS}
         self._ids = ledger.message_ids()
         self._producer = None
+        self._hub_engine = None
 
     def references(self, step: Step) -> tuple[str, ...]:
+        """Message ids this step answers; a statement is answered by referencing the hub's notice of it."""
+        if any(sid.startswith("eldercare/statement-run/") for sid in step.refers_to):
+            notice = self.statement_notice(step.region, step.payload["statement_id"])
+            return (notice,) if notice else ()
         return tuple(mid for sid in step.refers_to for mid in self._ids.get(sid, [])[:1])
 
+    def statement_notice(self, region: str, statement_id: str, timeout_s: float = 60.0) -> str | None:
+        """The id of the hub's ``hub.statement_notice`` about ``statement_id`` in ``region``'s adapter inbox."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with self.runtimes[region].engine.connect() as conn:
+                for mid, body in conn.execute(select(store.deliveries.c.message_id, store.deliveries.c.body)
+                                              .where(store.deliveries.c.kind == "hub.statement_notice")):
+                    if (body.get("payload") or {}).get("statement_id") == statement_id:
+                        return mid
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.3)
+
     def play(self, step: Step) -> list[str]:
-        ids = self._fault(step) if step.fault else self.runtimes[step.region].accept(
-            [Canonical(step.kind, step.payload, references=self.references(step))])
+        if step.kind == "demo.statement_run":
+            ids = self._statement_run(step)
+        else:
+            ids = self._fault(step) if step.fault else self.runtimes[step.region].accept(
+                [Canonical(step.kind, step.payload, references=self.references(step))])
         self.ledger.record(step.step_id, ids)
         self._ids[step.step_id] = ids
         return ids
+
+    # -- the hub's statement day, brought forward to the scenario's time -----------------------------------------
+    def _statement_run(self, step: Step) -> list[str]:
+        """Wait until every message played so far has its receipt (claims adjudicated), then issue the period's
+        statements with the hub's own job (what `jjj scheduler run` does on the statement day)."""
+        from hub.domain.calendar import Period
+        from hub.services.jobs import run_statements
+        from jjj.db import make_engine
+
+        ids = [m for sid, mids in self._ids.items() if not sid.startswith("fault/") for m in mids]
+        deadline = time.monotonic() + 120
+        while any(v is None for v in self.receipts(ids).values()) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        engine = self._hub_engine or make_engine(self.settings.database_url)
+        self._hub_engine = engine
+        run_statements(engine, Period.parse(step.payload["period"]), datetime.now(UTC),
+                       prefix=self.settings.topic_prefix)
+        return []
 
     # -- faults --------------------------------------------------------------------------------------------------
     def _fault(self, step: Step) -> list[str]:
@@ -77,6 +121,15 @@ class Delivery:
                 if rec:
                     break
             out[mid] = rec
+        return out
+
+    def receipt_codes(self) -> Counter:
+        """Receipt code → count over every adapter's inbox (a duplicate's 201 is not kept: its id has a receipt)."""
+        out: Counter = Counter()
+        for rt in self.runtimes.values():
+            with rt.engine.connect() as conn:
+                out.update(dict(conn.execute(select(store.receipts.c.code, func.count())
+                                             .group_by(store.receipts.c.code)).all()))
         return out
 
     def close(self) -> None:

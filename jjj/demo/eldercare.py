@@ -10,6 +10,7 @@ rules must give it: the expected statement totals are computed from it.
 from __future__ import annotations
 
 import calendar
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -128,19 +129,25 @@ def _claim_day(period: str) -> int:
     return day_of(date(y + (m == 12), m % 12 + 1, 5))
 
 
-def statement_groups() -> dict[tuple[str, str, str], list[Line]]:
-    """(home district, payee region, period) → its claim lines: one statement each."""
-    groups: dict[tuple[str, str, str], list[Line]] = {}
+def statement_groups() -> dict[tuple[str, str, str, str, str], list[Line]]:
+    """(period, home district, payee region, facility, subsidy type) → its lines: one hub statement each
+    (hub.domain.settlement: a statement covers one payer district, one payee facility and one subsidy type).
+    Only periods with at least one accepted line get a statement."""
+    groups: dict[tuple[str, str, str, str, str], list[Line]] = {}
     for ln in lines():
-        groups.setdefault((ln.district, FACILITIES[ln.facility][0], ln.period), []).append(ln)
-    return groups
+        groups.setdefault((ln.period, ln.district, FACILITIES[ln.facility][0], ln.facility, ln.subsidy_type),
+                          []).append(ln)
+    return {k: v for k, v in groups.items() if any(x.rejected_for is None for x in v)}
 
 
-def statement_id(district: str, region: str, period: str) -> str:
-    return f"ST-{district}-{region}-{period}"
+def statement_id(period: str, district: str, region: str, facility: str, subsidy_type: str) -> str:
+    """The hub's statement id (``hub.services.settlement.statement_id``), derivable by payer and payee alike."""
+    digest = hashlib.sha256(f"{facility}|{subsidy_type}".encode()).hexdigest()[:12]
+    return f"ST-{period.replace('-', '')}-{district}-{region}-{digest}"
 
 
-DISPUTED = ("110108", "he", "2026-08")
+#: 涿州's statement for E04 in August is disputed: the facility says E10's rejected bed-operation line belongs on it
+DISPUTED = ("2026-08", "110108", "he", "HE-F-ZZ01", "bed_operation_disabled")
 
 
 def steps(persons: PersonFactory, ref: Callable[[str], dict]) -> list[Step]:
@@ -186,35 +193,33 @@ def steps(persons: PersonFactory, ref: Callable[[str], dict]) -> list[Step]:
 
 
 def settlement_steps() -> list[Step]:
+    """Per period: the hub issues statements (``demo.statement_run``: what the scheduler does on statement day),
+    payee regions confirm (one disputes), Beijing pays the accepted amount."""
     out = []
-    for (district, region, period), group in statement_groups().items():
-        sid = statement_id(district, region, period)
+    for period in PERIODS:
         base = _claim_day(period)
-        by_claim: dict[str, list[Line]] = {}
-        for ln in group:
-            by_claim.setdefault(ln.claim_id, []).append(ln)
-        claims = [{"claim_id": cid, "line_count": len(ls), "claimed_fen": sum(x.amount_fen for x in ls),
-                   "accepted_fen": sum(x.amount_fen for x in ls if x.rejected_for is None)}
-                  for cid, ls in by_claim.items()]
-        accepted = sum(c["accepted_fen"] for c in claims)
-        out.append(Step(f"eldercare/statement/{sid}", at(base + 10, 10), "bj", "eldercare.statement", {
-            "statement_id": sid, "payer_code": district, "payee_region": region, "period": period, "claims": claims,
-            "claim_count": len(claims), "claimed_fen": sum(c["claimed_fen"] for c in claims),
-            "accepted_fen": accepted}, f"北京 {district} 结算单 {period} → {region}"))
-        if (district, region, period) == DISPUTED:
-            dup = next(x for x in group if x.rejected_for == "duplicate" and x.facility == SECOND_ENROLMENT[1])
+        out.append(Step(f"eldercare/statement-run/{period}", at(base + 10, 10), "bj", "demo.statement_run",
+                        {"period": period}, f"交换平台 生成 {period} 结算单"))
+    for key, group in statement_groups().items():
+        period, district, region, facility, st = key
+        sid = statement_id(*key)
+        base = _claim_day(period)
+        accepted = sum(x.amount_fen for x in group if x.rejected_for is None)
+        run = (f"eldercare/statement-run/{period}",)
+        if key == DISPUTED:
+            dup = next(x for x in lines() if x.rejected_for == "duplicate" and x.facility == facility
+                       and x.subsidy_type == st)
             out.append(Step(f"eldercare/dispute/{sid}", at(base + 13, 15), region, "eldercare.dispute", {
-                "statement_id": sid, "dispute_id": f"DP-{sid}", "raised_at": ts(base + 13, 15),
+                "statement_id": sid, "dispute_id": f"DP-{sid[3:]}", "raised_at": ts(base + 13, 15),
                 "lines": [{"claim_id": dup.claim_id, "line_id": dup.line_id, "reason_code": "rejected_wrongly",
                            "expected_fen": dup.amount_fen, "note": "该老人8月1日已由燕郊转入涿州，燕郊机构未及时办理离院。"}],
-                "note": "请求复核重复申报认定"}, f"{region} 对结算单 {sid} 提出异议",
-                refers_to=(f"eldercare/statement/{sid}",)))
+                "note": "请求复核重复申报认定"}, f"{region} 对结算单 {sid} 提出异议", refers_to=run))
         else:
             out.append(Step(f"eldercare/confirmation/{sid}", at(base + 13, 10), region, "eldercare.confirmation", {
                 "statement_id": sid, "confirmed_at": ts(base + 13, 10), "confirmed_fen": accepted},
-                f"{region} 确认结算单 {sid}", refers_to=(f"eldercare/statement/{sid}",)))
+                f"{region} 确认结算单 {FACILITIES[facility][1]} {st} {period}", refers_to=run))
         out.append(Step(f"eldercare/payment/{sid}", at(base + 20, 14), "bj", "eldercare.payment", {
-            "payment_id": f"PAY-{sid}", "statement_id": sid, "payer_code": district, "paid_at": ts(base + 20, 14),
-            "amount_fen": accepted, "bank_reference": f"BJCZ{period.replace('-', '')}{district}{region.upper()}"},
-            f"北京 {district} 支付 {sid}", refers_to=(f"eldercare/statement/{sid}",)))
+            "payment_id": f"PAY-{sid[3:]}", "statement_id": sid, "payer_code": district, "paid_at": ts(base + 20, 14),
+            "amount_fen": accepted, "bank_reference": f"BJCZ{sid[3:9]}{district}{sid[-6:].upper()}"},
+            f"北京 {district} 支付 {FACILITIES[facility][1]} {st} {period}", refers_to=run))
     return out

@@ -38,16 +38,25 @@ def support() -> dict[int, dict]:
 
 
 def statements() -> dict[str, dict]:
-    """Statement id → claimed, accepted (fen), claim and line counts, paid, disputed."""
+    """Hub statement id → accepted total (fen), line count, paid, disputed."""
     out = {}
-    for (district, region, period), group in eldercare.statement_groups().items():
-        sid = eldercare.statement_id(district, region, period)
-        out[sid] = {"payer_code": district, "payee_region": region, "period": period,
-                    "claim_count": len({x.claim_id for x in group}), "line_count": len(group),
-                    "claimed_fen": sum(x.amount_fen for x in group),
-                    "accepted_fen": sum(x.amount_fen for x in group if x.rejected_for is None),
-                    "paid_fen": sum(x.amount_fen for x in group if x.rejected_for is None),
-                    "disputed": (district, region, period) == eldercare.DISPUTED}
+    for key, group in eldercare.statement_groups().items():
+        ok = [x for x in group if x.rejected_for is None]
+        out[eldercare.statement_id(*key)] = {
+            "period": key[0], "payer_district": key[1], "payee_region": key[2], "facility_id": key[3],
+            "subsidy_type": key[4], "line_count": len(ok), "total_fen": sum(x.amount_fen for x in ok),
+            "paid_fen": sum(x.amount_fen for x in ok), "disputed": key == eldercare.DISPUTED}
+    return out
+
+
+def period_totals() -> dict[str, dict[str, int]]:
+    """Period → claimed and accepted fen over every claim line."""
+    out: dict[str, dict[str, int]] = {}
+    for x in eldercare.lines():
+        p = out.setdefault(x.period, {"claimed_fen": 0, "accepted_fen": 0, "lines": 0})
+        p["claimed_fen"] += x.amount_fen
+        p["lines"] += 1
+        p["accepted_fen"] += x.amount_fen if x.rejected_for is None else 0
     return out
 
 
