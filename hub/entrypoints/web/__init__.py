@@ -59,7 +59,9 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Flask:  # no
         engine = make_engine(settings.database_url)
         tables.create_all(engine)
     from hub.entrypoints.web import auth_store, readmodel
+    from hub.services import audit
 
+    audit.create_tables(engine)  # officer actions append to the audit log
     auth_store.create_all(engine)
     readmodel.ensure_read_indexes(engine)
     app.extensions["jjj.engine"] = engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from hub.entrypoints.web import actions, auth_store, readmodel_views
 from hub.entrypoints.web.auth import AREAS, current_user, require
@@ -63,12 +63,9 @@ def init_app(app: Flask) -> None:
         session["uid"] = user.id
         session.permanent = True
         csrf_token()
-        return redirect(_safe_next(request.form.get("next")) if request.form.get("next") not in (None, "", "/")
-                        else url_for("home_for", uid=user.id))
-
-    @app.get("/home")
-    def home_for():  # noqa: ANN202
-        return redirect(_home())
+        g.user = user
+        target = _safe_next(request.form.get("next"))
+        return redirect(target if target != "/" else _home())
 
     @app.post("/logout")
     def logout():  # noqa: ANN202

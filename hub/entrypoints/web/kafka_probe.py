@@ -18,9 +18,8 @@ _cache: dict[str, tuple[float, dict]] = {}
 def _probe(settings: Settings) -> dict:
     from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-    from jjj.bus.clients import security_options
-
     from jjj.bus.admin import cluster_ready
+    from jjj.bus.clients import security_options
 
     sec = security_options()
     if not cluster_ready(settings.kafka_bootstrap, timeout_s=2):  # kafka-python leaks sockets on failed construction
