@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from jjj.config import PROJECT_ROOT, Settings
+from tests.trust.conftest import hub  # noqa: F401 - the hub-worker fixture, shared with tests/trust
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from jjj import audit
 from jjj.recovery import compare_state, rebuild, replay
 from jjj.signing import Signer, init_keys
 from tests.security.scenario import person_key, publish_samples, run_hub
-from tests.trust.conftest import HubThread, bj_report, hub, send_raw  # noqa: F401 - hub is a fixture
+from tests.trust.conftest import HubThread, bj_report, send_raw
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -50,8 +50,8 @@ def test_rebuild_from_the_topics_yields_the_same_state(settings, tmp_path, monke
                                         (good.topic, good.key.encode(), good.value, good_headers),
                                         (good.topic, good.key.encode(), good.value, good_headers)])
     assert sent >= 5
-    hub = run_hub(settings, sent + 3)
-    with hub.services.engine.connect() as conn:
+    worker = run_hub(settings, sent + 3)
+    with worker.services.engine.connect() as conn:
         codes = [r.code for r in conn.execute(select(t.processed.c.code))]
     assert codes.count(410) == 1 and codes.count(201) == 1
 
