@@ -29,13 +29,18 @@ def security_options(principal: str | None = None) -> dict[str, object]:
 
 
 def make_producer(bootstrap: str, *, client_id: str, **overrides: object) -> KafkaProducer:
-    """Idempotent producer (acks=all): a retried batch is written once and per-partition order holds."""
+    """Idempotent producer (acks=all): a retried batch is written once and per-partition order holds.
+
+    linger_ms is long because every platform producer (the outbox publishers) calls flush() after a batch, which
+    sends at once: the linger only stops kafka-python from opening a new batch, and waking its I/O thread (a GIL
+    hand-over of up to 5 ms), for nearly every record. Measured by `jjj bench`: 4,300 -> 6,900 sends/s.
+    """
     options: dict[str, object] = {
         "bootstrap_servers": bootstrap,
         "client_id": client_id,
         "acks": "all",
         "enable_idempotence": True,
-        "linger_ms": 5,
+        "linger_ms": 50,
         "batch_size": 256 * 1024,
         "max_request_size": 1_048_576,
         "request_timeout_ms": 15_000,

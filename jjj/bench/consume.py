@@ -1,0 +1,129 @@
+"""The consumer side: two bare kafka-python consumers (the baselines) and the real hub worker (`jjj hub run`).
+
+Fair timing, the same rule for all three: the clock starts when the first poll batch has been handled (group join,
+imports and table creation are not throughput) and stops when the last message is handled; the rate is the
+messages after the first batch divided by that time. The hub's "handled" is "offset committed", which it does only
+after its transaction and its receipts were acknowledged by the broker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from jjj.bus.clients import make_consumer
+from jjj.bus.topics import hub_input_topics, parse_region_topic
+from jjj.config import PROJECT_ROOT
+from jjj.signing import KeyRegistry, _verify_cached, verify_record
+
+
+@dataclass
+class Pass:
+    """One measured pass: `count` messages after the first batch in `seconds`."""
+
+    name: str
+    count: int
+    seconds: float
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds if self.seconds > 0 else 0.0
+
+
+def bare_consume(bootstrap: str, prefix: str, n: int, *, verify_keys: KeyRegistry | None = None,
+                 timeout_s: float = 600) -> Pass:
+    """Read `n` records; with `verify_keys` also `json.loads` each value and verify its signature.
+
+    Verification is `jjj.signing.verify_record`, the hub's own function: it rebuilds the hash-tree root from the
+    record's proof (SHA-256 per tree level) and verifies the root's Ed25519 signature, memoised per distinct root,
+    so a producer batch of 1,000 records costs one Ed25519 verification here exactly as in the hub. The memo is
+    cleared before each pass.
+    """
+    _verify_cached.cache_clear()
+    consumer = make_consumer(bootstrap, hub_input_topics(prefix), group_id=f"bare-{uuid.uuid4().hex[:8]}",
+                             client_id="bench-bare", max_poll_records=500)
+    loads, seen, t0, first = json.loads, 0, None, 0
+    deadline = time.monotonic() + timeout_s
+    try:
+        while seen < n and time.monotonic() < deadline:
+            polled = consumer.poll(timeout_ms=500)
+            for tp, batch in polled.items():
+                if verify_keys is not None:
+                    region = parse_region_topic(prefix, tp.topic)[0]
+                    for r in batch:
+                        loads(r.value)
+                        verify_record(verify_keys, r.value, dict(r.headers), expected_owner=region)
+                seen += len(batch)
+            if polled and t0 is None:
+                t0, first = time.perf_counter(), seen
+        elapsed = time.perf_counter() - (t0 or time.perf_counter())
+    finally:
+        consumer.close()
+    if seen < n:
+        raise TimeoutError(f"bare consumer read {seen} of {n} records")
+    return Pass("verify" if verify_keys else "raw", n - first, elapsed)
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def committed(admin, group: str) -> int:  # noqa: ANN001 - KafkaAdminClient
+    offsets = admin.list_group_offsets({group: None}).get(group, {})
+    return sum(m.offset for m in offsets.values() if m.offset > 0)
+
+
+def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *, workers: int = 1,
+                checkpoints: tuple[int, ...] = (), timeout_s: float = 3600,
+                on_progress: Callable[[int], None] | None = None) -> Pass:
+    """Run `workers` `jjj hub run` processes in one group until `n` offsets are committed; samples their RSS at
+    each checkpoint (messages committed) and at the end."""
+    from kafka import KafkaAdminClient
+
+    # PYTHONPATH: a stale editable install can map a package as a namespace; the checkout is the truth
+    env = {**os.environ, **env_vars, "PYTHONPATH": str(PROJECT_ROOT)}
+    jjj = os.path.join(os.path.dirname(sys.executable), "jjj")
+    procs = [subprocess.Popen([jjj, "hub", "run", "--worker-id", f"bench-hub-{i}"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for i in range(workers)]
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    rss: dict[str, float] = {}
+    pending = sorted(checkpoints)
+    t0 = first = None
+    done = 0
+    deadline = time.monotonic() + timeout_s
+    try:
+        while done < n:
+            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                err = b"".join(p.stderr.read() if p.poll() is not None and p.stderr else b"" for p in procs)
+                raise RuntimeError(f"hub stopped or timed out at {done}/{n}: {err.decode(errors='replace')[-2000:]}")
+            time.sleep(0.2)
+            done = committed(admin, group)
+            if done and t0 is None:
+                t0, first = time.perf_counter(), done
+            while pending and done >= pending[0]:
+                rss[str(pending.pop(0))] = sum(rss_mb(p.pid) for p in procs)
+            if on_progress:
+                on_progress(done)
+        elapsed = time.perf_counter() - (t0 or time.perf_counter())
+        rss["end"] = sum(rss_mb(p.pid) for p in procs)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        admin.close()
+    return Pass(f"hub x{workers}", n - (first or 0), elapsed, {"rss_mb": rss})

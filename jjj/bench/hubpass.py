@@ -1,0 +1,60 @@
+"""The hub pass: bare consumers (raw, and read + parse + verify) then `jjj hub run` over the same records, then the
+per-stage cost and the profile from an in-process pass over a sample of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from jjj.bench.consume import bare_consume, hub_workers
+from jjj.signing import KeyRegistry
+
+
+def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None:  # noqa: ANN001
+    n = vol.hub_messages
+    url = env.database(db, "hub")
+    group = f"{env.prefix}-hub-{db}"
+    settings = env.settings(url, group=group)
+    keys = KeyRegistry.load(env.keys)
+    raw = bare_consume(env.bootstrap, env.prefix, n)
+    base = bare_consume(env.bootstrap, env.prefix, n, verify_keys=keys)
+    echo(f"[{db}] bare consumer: raw {raw.rate:,.0f} msg/s, read+json+verify {base.rate:,.0f} msg/s")
+    hub = hub_workers(env.env_vars(settings), n, group, env.bootstrap, checkpoints=(vol.rss_checkpoint,),
+                      on_progress=None)
+    echo(f"[{db}] hub worker: {hub.rate:,.0f} msg/s over {hub.count} messages in {hub.seconds:.1f}s")
+    report.put("hub_vs_baseline_ratio", db, round(hub.rate / base.rate, 3))
+    report.put("hub_vs_raw_ratio", db, round(hub.rate / raw.rate, 3))
+    rss = hub.extra["rss_mb"]
+    if str(vol.rss_checkpoint) in rss:
+        report.put("hub_rss_growth_mb", db, round(rss["end"] - rss[str(vol.rss_checkpoint)], 1))
+    report.hub_urls[db] = url
+    detail = report.detail.setdefault(db, {})
+    detail.update({"raw_msg_s": round(raw.rate), "baseline_msg_s": round(base.rate), "hub_msg_s": round(hub.rate),
+                   "hub_rss_mb": {k: round(v, 1) for k, v in rss.items()}})
+    detail["hub_codes"] = _codes(settings)
+    # stage costs and profile: in-process over a sample of the same records, each on a fresh database
+    from hub.bootstrap import HubServices
+    from jjj.bench.stages import fetch_records, profile_pass, stage_pass
+
+    records = fetch_records(env.bootstrap, env.prefix, min(n, vol.stage_messages))
+    services = HubServices(env.settings(env.database(db, "stages"), group=f"{group}-stages"))
+    report.put("stage_us", db, stage_pass(services, records))
+    if profile_dir is not None:
+        services = HubServices(env.settings(env.database(db, "profile"), group=f"{group}-profile"))
+        path = Path(profile_dir) / f"hub-intake-{db}.txt"
+        us = profile_pass(services, records, path)
+        echo(f"[{db}] profile of {len(records)} messages ({us:.0f} µs/message in-process) written to {path}")
+
+
+def _codes(settings) -> dict:  # noqa: ANN001
+    from hub.infrastructure import tables as t
+    from jjj.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            return {str(code): count for code, count in
+                    conn.execute(select(t.processed.c.code, func.count()).group_by(t.processed.c.code))}
+    finally:
+        engine.dispose()

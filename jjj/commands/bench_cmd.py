@@ -1,0 +1,31 @@
+"""`jjj bench`: how close the platform runs to what the broker, the cryptography and the database allow."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+
+@click.command("bench")
+@click.option("--quick", is_flag=True, help="Scaled-down volumes: finishes in under two minutes (smoke test).")
+@click.option("--database-url", default=lambda: os.environ.get("JJJ_BENCH_PG_URL", ""),
+              help="PostgreSQL server for the PostgreSQL pass (a fresh database is created and dropped). "
+                   "Default: JJJ_BENCH_PG_URL; without it only SQLite is measured.")
+@click.option("--db", "dbs", multiple=True, type=click.Choice(["sqlite", "postgresql"]),
+              help="Databases to measure (default: sqlite, and postgresql when a URL is given).")
+@click.option("--profile-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also profile the hub intake with pyinstrument and write the text profiles here.")
+def bench_command(quick: bool, database_url: str, dbs: tuple[str, ...], profile_dir: Path | None) -> None:
+    """Run the bench against the local broker and databases; print a table, then one JSON line."""
+    from jjj.bench.runner import render, run
+    from jjj.config import Settings
+
+    databases = list(dbs) or (["sqlite", "postgresql"] if database_url else ["sqlite"])
+    if profile_dir is not None:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+    report = run(bootstrap=Settings.from_env().kafka_bootstrap, databases=databases, pg_url=database_url or None,
+                 quick=quick, profile_dir=profile_dir, echo=lambda s: click.echo(s, err=True))
+    for line in render(report, databases):
+        click.echo(line)
