@@ -27,9 +27,9 @@ def _probe(settings: Settings) -> dict:
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="jjj-web-probe",
                              request_timeout_ms=3000, **sec)
     try:
-        committed = admin.list_consumer_group_offsets(settings.hub_group)
-        groups = admin.describe_consumer_groups([settings.hub_group])
-        members = sum(len(g.members) for g in groups)
+        committed = admin.list_group_offsets({settings.hub_group: None}).get(settings.hub_group) or {}
+        groups = admin.describe_groups([settings.hub_group])
+        members = sum(len(g.get("members") or []) for g in groups.values())
     finally:
         admin.close()
     consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, client_id="jjj-web-probe",
