@@ -28,8 +28,10 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
             polled = consumer.poll(timeout_ms=poll_ms, max_records=services.max_poll_records)
             records = [to_record(r) for batch in polled.values() for r in batch]
             if records:
-                _process_until_stored(intake, records, consumer, stop)
-                services.metrics.observe_batch(records)
+                started = time.monotonic()
+                result = _process_until_stored(intake, records, consumer, stop)
+                services.metrics.observe_batch(records, result, time.monotonic() - started)
+            services.metrics.observe_lag(consumer)
             publisher.drain(until_empty=True, stop=stop)
             if records:
                 consumer.commit()
@@ -39,12 +41,11 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
         publisher.producer.close(timeout=10)
 
 
-def _process_until_stored(intake, records, consumer, stop) -> None:  # noqa: ANN001
+def _process_until_stored(intake, records, consumer, stop):  # noqa: ANN001, ANN202
     delay = 0.5
     while True:
         try:
-            intake.process(records)
-            return
+            return intake.process(records)
         except DBAPIError as exc:
             log.warning("database unavailable (%s); retrying in %.1fs without committing offsets", exc.orig, delay)
             consumer.pause(*consumer.assignment())
