@@ -89,7 +89,11 @@
       function draw(geo) {
         if (!window.echarts.getMap("jjj")) window.echarts.registerMap("jjj", geo);
         var max = 1, series = geo.features.map(function (f) {
-          var v = values[f.properties.code] || 0; max = Math.max(max, v);
+          var code = f.properties.code, v = values[code] || 0;
+          if (/0000$/.test(code)) {  // a municipality drawn as one outline (Tianjin): the sum of its districts
+            Object.keys(values).forEach(function (c) { if (c.slice(0, 2) === code.slice(0, 2)) v += values[c]; });
+          }
+          max = Math.max(max, v);
           return { name: f.properties.name, value: v };
         });
         var chart = window.echarts.init(box);

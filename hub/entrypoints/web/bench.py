@@ -1,0 +1,173 @@
+"""p99 of the main API calls on a large database (not a test): 100,000 disaster report revisions (10,000 events)
+and 1,000,000 claim lines with their adjudications, bulk-inserted with executemany.
+
+    python -m hub.entrypoints.web.bench [--database-url URL] [--calls 200]
+
+Requests go through the whole Flask app (auth by bearer token, validation, SQL, JSON) with its test client, so the
+figures exclude only the HTTP socket.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from hub.infrastructure import tables as t
+from jjj.config import Settings
+from jjj.db import make_engine
+
+REGIONS = ("bj", "tj", "he")
+DISTRICTS = [f"1101{n:02d}" for n in (1, 2, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19)] + \
+            [f"1201{n:02d}" for n in (1, 2, 3, 4, 5, 6, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)]
+PERIODS = [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)]
+NOW = datetime(2026, 8, 1, tzinfo=UTC)
+CHUNK = 20_000
+
+
+def _chunks(rows_iter, n: int = CHUNK):  # noqa: ANN001, ANN202
+    buf = []
+    for r in rows_iter:
+        buf.append(r)
+        if len(buf) >= n:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def fill(engine, events: int = 10_000, revisions: int = 10, claim_lines: int = 1_000_000) -> None:  # noqa: ANN001
+    rnd = random.Random(7)
+
+    def reports():  # noqa: ANN202
+        for e in range(events):
+            region = REGIONS[e % 3]
+            for rev in range(1, revisions + 1):
+                stage = "initial" if rev == 1 else "final" if rev == revisions and e % 2 else "update"
+                yield {"message_id": f"M{e:05d}{rev:03d}", "region": region, "event_id": f"E{e:05d}",
+                       "kind": "disaster.report", "stage": stage, "revision": rev,
+                       "data_as_of": (NOW - timedelta(days=e % 400, hours=revisions - rev)).isoformat(),
+                       "sent_at": NOW.isoformat(), "received_at": NOW,
+                       "payload": {"event_id": f"E{e:05d}", "revision": rev, "totals": {"people": {"affected": rev}}}}
+
+    def states():  # noqa: ANN202
+        for e in range(events):
+            region = REGIONS[e % 3]
+            county = {"bj": "110111", "tj": "120114", "he": "131082"}[region]
+            yield {"region": region, "event_id": f"E{e:05d}", "status": "closed" if e % 2 else "open",
+                   "stage": "final" if e % 2 else "update", "revision": revisions,
+                   "current_message_id": f"M{e:05d}{revisions:03d}", "final_message_id": None,
+                   "data_as_of": NOW.isoformat(), "disaster_type": rnd.choice(["flood", "drought", "wind_hail"]),
+                   "started_on": date(2026, 7, 31) - timedelta(days=e % 400), "reporting_unit_code": county,
+                   "shared_event_ref": None, "counties": [county],
+                   "figures": {"affected_population": rnd.randint(0, 5000), "deaths": rnd.randint(0, 2),
+                               "relocated_realtime": rnd.randint(0, 300)},
+                   "county_figures": {county: {"affected_population": 100}}, "report_count": revisions,
+                   "ignored": [], "decreases": [], "inconsistencies": [], "deadline_flags": [],
+                   "first_received_at": NOW, "updated_at": NOW}
+
+    def lines():  # noqa: ANN202
+        for i in range(claim_lines):
+            claim = i // 50
+            yield {"line_id": f"L{i:07d}", "claim_id": f"C{claim:06d}", "message_id": f"CM{claim:06d}",
+                   "region": "he", "facility_id": f"F{claim % 200:03d}", "facility_region": "he",
+                   "payer_district": DISTRICTS[claim % len(DISTRICTS)], "period": PERIODS[(claim // 32) % 24],
+                   "elder_ref": f"k1:{i:064x}", "enrolment_id": f"EN{i:07d}", "subsidy_type": "bed_operation",
+                   "days_in_care": 30, "amount_fen": 50000, "submitted_at": NOW}
+
+    def adjudications():  # noqa: ANN202
+        for x in lines():
+            yield {"line_id": x["line_id"], "claim_id": x["claim_id"], "period": x["period"],
+                   "payer_district": x["payer_district"], "facility_id": x["facility_id"], "facility_region": "he",
+                   "subsidy_type": "bed_operation", "elder_ref": x["elder_ref"], "claimed_fen": 50000,
+                   "accepted": True, "reasons": [], "payable_fen": 50000, "rate_fen": 50000, "statement_id": None,
+                   "updated_at": NOW}
+
+    def statements():  # noqa: ANN202
+        for d in DISTRICTS:
+            for p in PERIODS:
+                for f in range(20):
+                    yield {"statement_id": f"S-{d}-{p}-{f}", "period": p, "payer_district": d, "payer_region": "bj",
+                           "payee_region": "he", "facility_id": f"F{f:03d}", "subsidy_type": "bed_operation",
+                           "total_fen": 2_500_000, "line_count": 50, "issued_at": NOW}
+
+    for table, rows in ((t.disaster_reports, reports()), (t.disaster_events, states()),
+                        (t.eldercare_claim_lines, lines()), (t.eldercare_adjudications, adjudications()),
+                        (t.settlement_statements, statements())):
+        t0 = time.perf_counter()
+        n = 0
+        for chunk in _chunks(rows):
+            with engine.begin() as conn:
+                conn.execute(insert(table), chunk)
+            n += len(chunk)
+        print(f"  {table.name}: {n:,} rows in {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+CALLS = [
+    "/api/v1/disasters?per_page=50",
+    "/api/v1/disasters?region=bj&status=open&per_page=50",
+    "/api/v1/disasters?type=flood&started_from=2026-01-01&sort=-data_as_of",
+    "/api/v1/disasters/bj/E00042",
+    "/api/v1/overview",
+    "/api/v1/eldercare/claims?payer_district=110102&period=2026-03",
+    "/api/v1/eldercare/adjudications?payer_district=110102&period=2026-03",
+    "/api/v1/eldercare/statements?payer_district=110102&period=2026-03",
+    "/api/v1/regions",
+]
+
+
+def measure(app, token: str, calls: int) -> list[tuple[str, float, float]]:  # noqa: ANN001
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    out = []
+    for path in CALLS:
+        assert client.get(path, headers=headers).status_code == 200, path
+        samples = []
+        for _ in range(calls):
+            t0 = time.perf_counter()
+            resp = client.get(path, headers=headers)
+            samples.append((time.perf_counter() - t0) * 1000)
+            assert resp.status_code == 200
+        samples.sort()
+        out.append((path, statistics.median(samples), samples[int(len(samples) * 0.99) - 1]))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp folder")
+    ap.add_argument("--calls", type=int, default=200)
+    ap.add_argument("--claim-lines", type=int, default=1_000_000)
+    ap.add_argument("--events", type=int, default=10_000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        engine = make_engine(url)
+        t.create_all(engine)
+        from hub.entrypoints.web import auth_store, create_app
+
+        app = create_app(Settings(state_dir=Path(tmp), database_url=url), engine=engine)
+        app.config["JJJ_KAFKA_PROBE"] = False
+        print(f"filling {engine.dialect.name} ...", flush=True)
+        fill(engine, events=args.events, claim_lines=args.claim_lines)
+        auth_store.add_user(engine, "bench", "bench-password-1", "admin")
+        token = auth_store.issue_token(engine, "bench")
+        if engine.dialect.name == "postgresql":
+            from sqlalchemy import text
+
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+        print(f"{'call':70} {'p50 ms':>8} {'p99 ms':>8}")
+        for path, p50, p99 in measure(app, token, args.calls):
+            print(f"{path:70} {p50:8.1f} {p99:8.1f}")
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
