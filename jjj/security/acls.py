@@ -1,7 +1,7 @@
 """The bus's users and ACLs as code (contracts.md "Topics"), applied idempotently by `jjj security apply`.
 
 Region r (User:jjj-r):  WRITE topic prefix `<p>.r.`; READ topics `<p>.to.r` and `<p>.hub.status`;
-                        READ group prefix `jjj-adapter-r`; WRITE+DESCRIBE transactional id prefix `jjj-adapter-r`.
+                        READ group prefix `<p>-adapter-r` (AdapterRuntime.inbox_consumer); WRITE+DESCRIBE transactional id prefix `<p>-adapter-r`.
 Hub (User:jjj-hub):     READ topic prefixes `<p>.bj.`, `<p>.tj.`, `<p>.he.`; WRITE topic prefix `<p>.to.`, topics
                         `<p>.hub.status`, `<p>.dlq`; READ group prefix `<hub group>`; WRITE+DESCRIBE transactional id
                         prefix `<hub group>`.
@@ -70,9 +70,9 @@ def desired_rules(prefix: str = "jjj", hub_group: str = "jjj-hub") -> list[Rule]
         rules += [Rule(u, "TOPIC", f"{prefix}.{r}.", "PREFIXED", "WRITE"),
                   Rule(u, "TOPIC", inbox_topic(prefix, r), "LITERAL", "READ"),
                   Rule(u, "TOPIC", status_topic(prefix), "LITERAL", "READ"),
-                  Rule(u, "GROUP", f"jjj-adapter-{r}", "PREFIXED", "READ"),
-                  Rule(u, "TRANSACTIONAL_ID", f"jjj-adapter-{r}", "PREFIXED", "WRITE"),
-                  Rule(u, "TRANSACTIONAL_ID", f"jjj-adapter-{r}", "PREFIXED", "DESCRIBE")]
+                  Rule(u, "GROUP", f"{prefix}-adapter-{r}", "PREFIXED", "READ"),
+                  Rule(u, "TRANSACTIONAL_ID", f"{prefix}-adapter-{r}", "PREFIXED", "WRITE"),
+                  Rule(u, "TRANSACTIONAL_ID", f"{prefix}-adapter-{r}", "PREFIXED", "DESCRIBE")]
         rules.append(Rule(sec.HUB_USER, "TOPIC", f"{prefix}.{r}.", "PREFIXED", "READ"))
     hub = sec.HUB_USER
     rules += [Rule(hub, "TOPIC", f"{prefix}.to.", "PREFIXED", "WRITE"),

@@ -70,13 +70,13 @@ def test_beijing_reads_its_inbox_and_the_status_topic_in_its_own_group(as_user, 
     hub = as_user("jjj-hub")
     produce(hub, f"{secure_prefix}.to.bj")
     produce(hub, f"{secure_prefix}.hub.status")
-    assert len(consume(as_user("jjj-bj"), f"{secure_prefix}.to.bj", group="jjj-adapter-bj")) >= 1
-    assert len(consume(as_user("jjj-bj"), f"{secure_prefix}.hub.status", group="jjj-adapter-bj-status")) >= 1
+    assert len(consume(as_user("jjj-bj"), f"{secure_prefix}.to.bj", group=f"{secure_prefix}-adapter-bj")) >= 1
+    assert len(consume(as_user("jjj-bj"), f"{secure_prefix}.hub.status", group=f"{secure_prefix}-adapter-bj-status")) >= 1
 
 
 def test_beijing_cannot_read_another_inbox_even_in_its_own_group(as_user, secure_prefix) -> None:  # noqa: ANN001
     tp = TopicPartition(f"{secure_prefix}.to.he", 0)
-    consumer = KafkaConsumer(group_id="jjj-adapter-bj", enable_auto_commit=False, request_timeout_ms=10_000,
+    consumer = KafkaConsumer(group_id=f"{secure_prefix}-adapter-bj", enable_auto_commit=False, request_timeout_ms=10_000,
                              **as_user("jjj-bj"))
     try:
         consumer.assign([tp])
@@ -89,7 +89,7 @@ def test_beijing_cannot_read_another_inbox_even_in_its_own_group(as_user, secure
 
 
 def test_beijing_cannot_join_the_hubs_group_or_another_regions(as_user, secure_prefix) -> None:  # noqa: ANN001
-    for group in (f"jjj-hub-{secure_prefix}", "jjj-adapter-tj"):
+    for group in (f"jjj-hub-{secure_prefix}", f"{secure_prefix}-adapter-tj"):
         with pytest.raises(GroupAuthorizationFailedError):
             consume(as_user("jjj-bj"), f"{secure_prefix}.to.bj", group=group)
 
