@@ -113,7 +113,8 @@ def format_storage(settings: Settings, java: str) -> None:
     if (p.data / "meta.properties").exists():
         return
     cluster_id = _cluster_id()
-    cmd = _java_cmd(settings, java, "kafka.tools.StorageTool", "format", "--standalone", "-t", cluster_id,
+    # `--cluster-id=<id>`: a base64 id may start with "-", which a separate argument would turn into an option.
+    cmd = _java_cmd(settings, java, "kafka.tools.StorageTool", "format", "--standalone", f"--cluster-id={cluster_id}",
                     "-c", str(p.config))
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
