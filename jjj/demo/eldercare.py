@@ -50,7 +50,7 @@ ELDERS = (
     Elder("E07", "110108", "able", "TJ-F-WQ01", date(2025, 5, 20)),
     Elder("E08", "110102", "severe", "TJ-F-WQ01", date(2024, 8, 2)),
     Elder("E09", "110105", "moderate", "TJ-F-WQ01", date(2026, 6, 20)),
-    Elder("E10", "110108", "mild", "HE-F-YJ02", date(2025, 10, 9)),
+    Elder("E10", "110105", "mild", "HE-F-YJ02", date(2025, 10, 9)),
 )
 #: E10's second enrolment: admitted to 涿州 on 2026-08-01 while 燕郊's record still shows her in care
 SECOND_ENROLMENT = ("E10", "HE-F-ZZ01", date(2026, 8, 1))
@@ -146,8 +146,9 @@ def statement_id(period: str, district: str, region: str, facility: str, subsidy
     return f"ST-{period.replace('-', '')}-{district}-{region}-{digest}"
 
 
-#: 涿州's statement for E04 in August is disputed: the facility says E10's rejected bed-operation line belongs on it
-DISPUTED = ("2026-08", "110108", "he", "HE-F-ZZ01", "bed_operation_disabled")
+#: 燕郊颐和's August bed-operation statement (朝阳区) is disputed: the facility says E10's line, rejected as a duplicate,
+#: belongs on it because E10 was still in its care (涿州's enrolment was entered early)
+DISPUTED = ("2026-08", "110105", "he", "HE-F-YJ02", "bed_operation_disabled")
 
 
 def steps(persons: PersonFactory, ref: Callable[[str], dict]) -> list[Step]:
@@ -211,8 +212,9 @@ def settlement_steps() -> list[Step]:
                        and x.subsidy_type == st)
             out.append(Step(f"eldercare/dispute/{sid}", at(base + 13, 15), region, "eldercare.dispute", {
                 "statement_id": sid, "dispute_id": f"DP-{sid[3:]}", "raised_at": ts(base + 13, 15),
-                "lines": [{"claim_id": dup.claim_id, "line_id": dup.line_id, "reason_code": "rejected_wrongly",
-                           "expected_fen": dup.amount_fen, "note": "该老人8月1日已由燕郊转入涿州，燕郊机构未及时办理离院。"}],
+                # claim-level: the rejected line is not on the statement, its claim is (via E03's accepted line)
+                "lines": [{"claim_id": dup.claim_id, "reason_code": "rejected_wrongly",
+                           "expected_fen": sum(x.amount_fen for x in lines() if x.claim_id == dup.claim_id), "note": f"{dup.elder} 8月仍在本机构入住，被认定重复申报有误（涿州机构入住登记提前）。"}],
                 "note": "请求复核重复申报认定"}, f"{region} 对结算单 {sid} 提出异议", refers_to=run))
         else:
             out.append(Step(f"eldercare/confirmation/{sid}", at(base + 13, 10), region, "eldercare.confirmation", {
