@@ -18,6 +18,7 @@ import schemas
 from hub.services.policy import HubPolicy
 from jjj.bus.topics import inbox_topic, status_topic
 from jjj.outbox import OutgoingMessage
+from schemas.serde import _dumps as dumps_validated  # build_message has validated it already
 
 HUB_SENDER = {"region": "hub", "unit_code": "000000", "system_id": "jjj-hub"}
 
@@ -57,7 +58,7 @@ class Batch:
                                     correlation_id=correlation_id, sent_at=self.now.isoformat())
         topic = status_topic(self.prefix) if to == "status" else inbox_topic(self.prefix, to)
         self.outgoing.append(OutgoingMessage(msg["message_id"], f"{kind}@{msg['schema_version']}", topic,
-                                             schemas.KINDS[kind].partition_key(payload), schemas.encode(msg)))
+                                             schemas.KINDS[kind].partition_key(payload), dumps_validated(msg)))
         return msg["message_id"]
 
     def route(self, msg: dict, to: str, entity_id: str) -> str:

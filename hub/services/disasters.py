@@ -134,22 +134,33 @@ def _relink(batch: Batch, touched: dict[tuple[str, str], DisasterEvent]) -> None
         conn.execute(delete(L).where(or_((L.c.a_region == region) & (L.c.a_event_id == event_id),
                                          (L.c.b_region == region) & (L.c.b_event_id == event_id))))
     types = {e.current.disaster_type for e in touched.values() if e.current}
-    near: set[str] = set()
-    for e in touched.values():
-        if e.current:
-            near |= e.current.counties
-    near |= {c for pair in batch.policy.adjacent_counties for c in pair if set(pair) & near}
-    # only events that could match (same type, a shared or adjacent county) are rebuilt for the comparison
-    candidates = {(r.region, r.event_id) for r in conn.execute(
-        select(E.c.region, E.c.event_id, E.c.counties).where(E.c.status != "cancelled", E.c.disaster_type.in_(types)))
-        if near & set(r.counties)}
+    adjacency = batch.policy.adjacent_counties
+
+    def near(counties: frozenset[str]) -> set[str]:
+        return set(counties) | {c for pair in adjacency for c in pair if set(pair) & counties}
+
+    rows = [(r.region, r.event_id, r.disaster_type, set(r.counties)) for r in conn.execute(
+        select(E.c.region, E.c.event_id, E.c.disaster_type, E.c.counties)
+        .where(E.c.status != "cancelled", E.c.disaster_type.in_(types)))]
+    # links only cross borders: each touched event against other regions' events of its type near its counties
+    rivals: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for key, ev in touched.items():
+        if ev.current is None:
+            continue
+        area = near(ev.current.counties)
+        rivals[key] = [(r, e) for r, e, dtype, counties in rows
+                       if r != key[0] and dtype == ev.current.disaster_type and area & counties]
     refs = {(r.region, r.event_id): r.shared_event_ref for r in conn.execute(
         select(E.c.region, E.c.event_id, E.c.shared_event_ref).where(E.c.shared_event_ref.is_not(None)))}
-    wanted = {k for k in touched} | candidates | {tuple(v.split(":", 1)) for v in refs.values()} | set(refs)
+    wanted = {k for ks in rivals.values() for k in ks} | {tuple(v.split(":", 1)) for v in refs.values()} | set(refs)
     others = _safe_load(conn, wanted - set(touched))
     pool = dict(touched) | {k: v[0] for k, v in others.items()}
-    links = {(lk.a, lk.b): lk.reason for lk in link_events(pool.values(), batch.policy.adjacent_counties,
-                                                           batch.now.date())}
+    links: dict = {}
+    for key, keys in rivals.items():
+        for other in keys:
+            if other in pool:
+                for lk in link_events([touched[key], pool[other]], adjacency, batch.now.date()):
+                    links[(lk.a, lk.b)] = lk.reason
     for key, ref in refs.items():  # an explicit "same event as tj:X" reference links the two outright
         target = tuple(ref.split(":", 1))
         if target in pool and key in pool and target[0] != key[0]:

@@ -6,6 +6,7 @@ import schemas
 from hub.services.records import Record, Verdict
 from jjj.bus.topics import dlq_topic, inbox_topic
 from jjj.outbox import OutgoingMessage
+from schemas.serde import _dumps as dumps_validated  # build_message has validated it already
 
 HUB_SENDER = {"region": "hub", "unit_code": "000000", "system_id": "jjj-hub"}
 
@@ -34,7 +35,7 @@ def receipt_message(prefix: str, region: str, record: Record, verdict: Verdict, 
     msg = schemas.build_message("hub.receipt", payload, sender=HUB_SENDER,
                                 references=refs, correlation_id=(verdict.message or {}).get("correlation_id"))
     return OutgoingMessage(msg["message_id"], f"hub.receipt@{msg['schema_version']}", inbox_topic(prefix, region),
-                           message_id, schemas.encode(msg))
+                           message_id, dumps_validated(msg))
 
 
 def dead_letter_message(prefix: str, record: Record, verdict: Verdict, message_id: str) -> OutgoingMessage:
