@@ -13,7 +13,7 @@ from adapters.beijing.mapping import map_disaster_report
 from adapters.core.runtime import AdapterRuntime
 from hub.bootstrap import HubServices
 from hub.entrypoints import consumer
-from hub.entrypoints.web import create_app
+from hub.entrypoints.web import auth_store, create_app
 
 pytestmark = pytest.mark.kafka
 
@@ -42,12 +42,19 @@ def test_a_beijing_report_reaches_the_api_and_its_receipt_comes_back(settings) -
     for t in threads:
         t.start()
     try:
-        client = create_app(settings).test_client()
-        resp = wait_for(lambda: (r := client.get("/api/v1/disasters/bj/BJ-2026-0730-FS01")).status_code == 200 and r)
+        app = create_app(settings)
+        auth_store.add_user(hub.engine, "e2e-coord", "correct horse battery", "coordinator")
+        bearer = {"Authorization": f"Bearer {auth_store.issue_token(hub.engine, 'e2e-coord')}"}
+        client = app.test_client()
+        resp = wait_for(lambda: (r := client.get("/api/v1/disasters/bj/BJ-2026-0730-FS01", headers=bearer)
+                                 ).status_code == 200 and r)
         event = resp.get_json()
         assert event["stage"] == "initial"
         assert event["revision"] == 1
-        assert event["current"]["totals"]["people"] == {"affected": 12850, "deaths": 0, "missing": 0}
+        assert event["current"]["totals"]["people"] == {
+            "affected": 12850, "deaths": 0, "missing": 0, "evacuated": 3200, "relocated_cumulative": 1860,
+            "relocated_centralised": 1240, "relocated_dispersed": 620, "shelter_sites": 14}
+        assert event["current"]["totals"]["losses"] == {"total": "3865.20"}  # 38,652,000.00 元 → 万元
         assert [h["message_id"] for h in event["history"]] == [message_id]
 
         receipt = wait_for(lambda: adapter.receipt_for(message_id))
