@@ -72,7 +72,8 @@ class Intake:
         try:
             msg = schemas.decode(record.value, max_bytes=MAX_BYTES)
         except schemas.ContractError as exc:
-            return Verdict(int(exc.code), exc.reason, exc.reason_zh, list(exc.paths), exc.rule)
+            # a whole-document error has the path "" which a receipt cannot carry: no path then
+            return Verdict(int(exc.code), exc.reason, exc.reason_zh, [p for p in exc.paths if p], exc.rule)
         sender = msg["sender"]["region"]
         if sender != region:
             return Verdict(310, f"sender {sender} wrote on {region}'s topic", "发送方与主题所属地区不一致",
