@@ -65,3 +65,13 @@ def statements_run(period: str) -> None:
     sent = services.publisher().drain(until_empty=True)
     click.echo(json.dumps({"period": period, "issued": len(ids), "notices_sent": sent,
                            "netting": queries.netting(services.engine, period)}, ensure_ascii=False, indent=2))
+
+
+def _attach_rebuild() -> None:
+    """`jjj hub rebuild` lives with the other recovery tools (jjj.recovery) and is attached here."""
+    from jjj.commands.security_cmd import rebuild_command
+
+    hub_group.add_command(rebuild_command, "rebuild")
+
+
+_attach_rebuild()
