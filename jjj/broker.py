@@ -164,6 +164,7 @@ def up(settings: Settings, *, path: str | None = None, echo=print) -> str:
         proc = subprocess.Popen(_java_cmd(settings, java, "kafka.Kafka", str(p.config)), stdout=console,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     p.pid.write_text(str(proc.pid))
+    _children[proc.pid] = proc  # keep the Popen alive: the broker outlives this call
     deadline = started + settings.kafka_startup_timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -185,7 +186,19 @@ def down(settings: Settings, timeout_s: float = 30.0) -> str:
     return f"Kafka stopped (pid {pid})"
 
 
+_children: dict[int, subprocess.Popen] = {}
+
+
 def _terminate(pid: int, timeout_s: float = 30.0) -> None:
+    child = _children.pop(pid, None)
+    if child is not None:  # started by this process: terminate and reap it
+        child.terminate()
+        try:
+            child.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        return
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
