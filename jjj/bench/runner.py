@@ -33,10 +33,13 @@ class Volumes:
     stage_messages: int = 20_000
 
     @classmethod
-    def for_run(cls, quick: bool) -> Volumes:
-        if quick:
-            return cls(20_000, 2_000, 20_000, 100_000, 10.0, stage_messages=5_000)
-        return cls(1_000_000, 100_000, 200_000, 1_000_000, 60.0)
+    def for_run(cls, quick: bool, hub_messages: int | None = None) -> Volumes:
+        vol = (cls(5_000, 500, 5_000, 50_000, 10.0, stage_messages=2_000) if quick
+               else cls(1_000_000, 100_000, 200_000, 1_000_000, 60.0))
+        if hub_messages:  # the RSS growth is then measured from 10% to 100% of the run
+            vol.hub_messages, vol.rss_checkpoint = hub_messages, max(1, hub_messages // 10)
+            vol.stage_messages = min(vol.stage_messages, hub_messages)
+        return vol
 
 
 @dataclass
@@ -64,13 +67,13 @@ def _section(report: Report, db: str, name: str, fn: Callable[[], None]) -> None
     log.info("[%s] %s took %.1fs", db, name, time.monotonic() - started)
 
 
-def run(*, bootstrap: str, databases: list[str], pg_url: str | None, quick: bool,
+def run(*, bootstrap: str, databases: list[str], pg_url: str | None, quick: bool, hub_messages: int | None = None,
         profile_dir: Path | None = None, echo: Callable[[str], None] = print) -> Report:
     from jjj.bench import hubpass
     from jjj.bench.data import MessageFactory, produce
     from jjj.bus.clients import make_producer
 
-    vol = Volumes.for_run(quick)
+    vol = Volumes.for_run(quick, hub_messages)
     env = BenchEnv(bootstrap, pg_url)
     report = Report()
     report.detail["volumes"] = vol.__dict__
@@ -78,7 +81,7 @@ def run(*, bootstrap: str, databases: list[str], pg_url: str | None, quick: bool
         env.create_topics()
         producer = make_producer(bootstrap, client_id="bench-load")
         t0 = time.perf_counter()
-        sent = produce(producer, env.signers, MessageFactory(env.prefix).messages(vol.hub_messages))
+        sent = produce(producer, env.signers, MessageFactory(env.prefix, distinct=1000).messages(vol.hub_messages))
         producer.close(timeout=30)
         echo(f"loaded {sent} signed messages into {env.prefix}.* in {time.perf_counter() - t0:.1f}s")
         for db in databases:

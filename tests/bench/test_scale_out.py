@@ -1,0 +1,74 @@
+"""Several `jjj hub run` workers in one consumer group share a partitioned topic set with no double effect: every
+message is processed once and answered by exactly one receipt (run on PostgreSQL by the `-m db` pass)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from jjj.bench.consume import committed
+from jjj.bench.data import MessageFactory, produce
+from jjj.config import PROJECT_ROOT, Settings
+from jjj.signing import Signer
+
+pytestmark = [pytest.mark.slow, pytest.mark.kafka]
+N = 3000
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    return {**os.environ, "JJJ_STATE_DIR": str(settings.state_dir), "JJJ_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+            "JJJ_TOPIC_PREFIX": settings.topic_prefix, "JJJ_DATABASE_URL": settings.database_url,
+            "JJJ_HUB_GROUP": settings.hub_group, "JJJ_KEYS_DIR": str(settings.keys), "PYTHONPATH": str(PROJECT_ROOT)}
+
+
+def test_three_workers_in_one_group_apply_each_message_once(settings: Settings) -> None:
+    from kafka import KafkaAdminClient
+
+    from hub.infrastructure import tables as t
+    from jjj.bus.clients import make_producer
+    from jjj.db import make_engine
+
+    signers = {r: Signer.load(settings.keys, r) for r in ("bj", "tj", "he")}
+    producer = make_producer(settings.kafka_bootstrap, client_id="scale-out-load")
+    assert produce(producer, signers, MessageFactory(settings.topic_prefix, distinct=200).messages(N)) == N
+    producer.close()
+    # tables first, so three workers starting at once do not race to create them
+    t.create_all(make_engine(settings.database_url))
+    jjj = Path(sys.executable).parent / "jjj"
+    workers = [subprocess.Popen([str(jjj), "hub", "run", "--worker-id", f"w{i}"], env=_env(settings),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for i in range(3)]
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    members_seen = 0
+    try:
+        deadline = time.monotonic() + 240
+        while committed(admin, settings.hub_group) < N:
+            assert time.monotonic() < deadline, "the workers did not finish in time"
+            assert all(w.poll() is None for w in workers), b"".join(w.stderr.read() for w in workers
+                                                                     if w.poll() is not None)[-2000:]
+            group = admin.describe_groups([settings.hub_group]).get(settings.hub_group, {})
+            members_seen = max(members_seen, len(group.get("members") or []))
+            time.sleep(0.5)
+    finally:
+        for w in workers:
+            w.terminate()
+        for w in workers:
+            w.wait(timeout=30)
+        admin.close()
+    assert members_seen == 3
+    engine = make_engine(settings.database_url)
+    with engine.connect() as conn:
+        processed = conn.execute(select(func.count(), func.count(t.processed.c.message_id.distinct()))).one()
+        receipts = conn.execute(select(func.count(), func.count(t.hub_outbox.c.key.distinct()))
+                                .where(t.hub_outbox.c.kind.like("hub.receipt@%"))).one()
+        duplicates = conn.execute(select(func.count()).select_from(t.processed)
+                                  .where(t.processed.c.code == 201)).scalar_one()
+    engine.dispose()
+    assert tuple(processed) == (N, N)
+    assert tuple(receipts) == (N, N)  # one receipt per message, keyed by the message it answers
+    assert duplicates == 0
