@@ -124,12 +124,9 @@ UNDECODABLE = [b'{"message_id": "01J0000000000000000000BAD1", "kind": "disaster.
                b"[1, 2, 3]"]  # JSON, but not an object
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (hub/services/intake.py Intake.check + hub/services/receipts.py receipt_message): schemas.decode reports "
-    "undecodable bytes with paths=[''] (schemas/serde.py _bad_json), the verdict copies them, and building the "
-    "hub.receipt fails validation ('payload.paths[0]: Must not be empty'): SchemaInvalid escapes Intake.process and "
-    "kills the worker; the offset is never committed, so the poison record blocks its partition after every restart"))
 def test_undecodable_bytes_get_200_and_never_block_the_partition(settings, hub) -> None:  # noqa: ANN001
+    """Found by this file (fixed in 9a64279): the receipt of undecodable bytes failed validation (path "") and the
+    exception killed the hub worker without committing, so the poison record blocked its partition for good."""
     bj = Signer.load(settings.keys, "bj")
     topic = region_topic(settings.topic_prefix, "bj", "disaster")
     after = b.disaster("bj", "BJ-EV-AFTER", "initial", 1, 10, county="110111")
