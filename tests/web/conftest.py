@@ -3,6 +3,7 @@ one user per role, and bearer tokens for API calls."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from hub.entrypoints.web import auth_store, create_app
 from hub.infrastructure import tables
 from jjj.config import Settings
 from jjj.db import make_engine
+from tests.conftest import TEST_DB, _admin_url
 from tests.web.seed import seed
 
 PASSWORD = "correct horse battery"
@@ -44,20 +46,21 @@ class Web:
         return client
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashes() -> None:
     """scrypt is deliberately slow; tests use a cheap pbkdf2 round count (production keeps the default)."""
     from werkzeug.security import generate_password_hash
 
-    monkeypatch.setattr(auth_store, "generate_password_hash",
-                        lambda pw: generate_password_hash(pw, method="pbkdf2:sha256:1000"))
+    real = auth_store.generate_password_hash
+    auth_store.generate_password_hash = lambda pw: generate_password_hash(pw, method="pbkdf2:sha256:1000")
+    yield
+    auth_store.generate_password_hash = real
 
 
-@pytest.fixture
-def web(tmp_path: Path, database_url: str) -> Web:
+def _build(database_url: str, state_dir: Path) -> Web:
     engine = make_engine(database_url)
     tables.create_all(engine)
-    settings = Settings(state_dir=tmp_path / "state", database_url=database_url, kafka_bootstrap="127.0.0.1:1",
+    settings = Settings(state_dir=state_dir, database_url=database_url, kafka_bootstrap="127.0.0.1:1",
                         topic_prefix="tweb")
     app = create_app(settings, engine=engine)
     app.config.update(TESTING=True, JJJ_KAFKA_PROBE=False)  # the broker probe has its own test
@@ -66,5 +69,37 @@ def web(tmp_path: Path, database_url: str) -> Web:
     for name, (role, region, district) in USERS.items():
         auth_store.add_user(engine, name, PASSWORD, role, region=region, district=district)
         tokens[name] = auth_store.issue_token(engine, name)
-    yield Web(app, engine, tokens)
-    engine.dispose()
+    return Web(app, engine, tokens)
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Web:
+    """One seeded database and app per test module, for tests that only read (fast on PostgreSQL too)."""
+    tmp = tmp_path_factory.mktemp("web")
+    if not TEST_DB:
+        w = _build(f"sqlite:///{tmp / 'web.db'}", tmp / "state")
+        yield w
+        w.engine.dispose()
+        return
+    from sqlalchemy import create_engine, text
+
+    from jjj.db import normalise_url
+
+    name = f"w_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(_admin_url(TEST_DB, "postgres")), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))  # generated name, never user input
+    w = _build(_admin_url(TEST_DB, name), tmp / "state")
+    yield w
+    w.engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def fresh_web(tmp_path: Path, database_url: str) -> Web:
+    """A seeded database and app of its own, for tests that change state (confirm, dispute, rate limits)."""
+    w = _build(database_url, tmp_path / "state")
+    yield w
+    w.engine.dispose()

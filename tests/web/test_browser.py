@@ -19,8 +19,8 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture
-def live(web):  # noqa: ANN001, ANN201
-    server = make_server("127.0.0.1", 0, web.app, threaded=True)
+def live(fresh_web):  # noqa: ANN001, ANN201
+    server = make_server("127.0.0.1", 0, fresh_web.app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -75,10 +75,10 @@ def _loaded(driver, panel: str) -> None:  # noqa: ANN001
     _wait(driver, f"#{panel}[data-loaded]")
 
 
-def test_overview_shows_the_api_numbers_and_switches_language(web, live: str, browser) -> None:  # noqa: ANN001
+def test_overview_shows_the_api_numbers_and_switches_language(fresh_web, live: str, browser) -> None:  # noqa: ANN001
     from selenium.webdriver.common.by import By
 
-    api = web.api("coord", "/api/v1/overview").get_json()
+    api = fresh_web.api("coord", "/api/v1/overview").get_json()
     _login(browser, live, "coord")
     browser.get(live + "/overview")
     for panel in ("p-overview", "p-map", "p-needs", "p-events"):
@@ -120,7 +120,7 @@ def test_overview_shows_the_api_numbers_and_switches_language(web, live: str, br
     browser.save_screenshot(str(SHOTS / "docs.png"))
 
 
-def test_district_officer_confirms_own_statement_and_cannot_open_another(web, live: str, browser) -> None:  # noqa: ANN001
+def test_district_officer_confirms_own_statement_and_cannot_open_another(fresh_web, live: str, browser) -> None:  # noqa: ANN001
     from selenium.webdriver.common.by import By
 
     _login(browser, live, "xicheng")
@@ -138,9 +138,9 @@ def test_district_officer_confirms_own_statement_and_cannot_open_another(web, li
     assert browser.find_element(By.ID, "statement-status").text == "已确认"
     assert not browser.find_elements(By.ID, "confirm")
     browser.save_screenshot(str(SHOTS / "statement-confirmed.png"))
-    assert web.api("coord", "/api/v1/eldercare/statements/S-XC-1").get_json()["status"] == "confirmed"
+    assert fresh_web.api("coord", "/api/v1/eldercare/statements/S-XC-1").get_json()["status"] == "confirmed"
 
     browser.get(live + "/settlement/S-CY-1")
     assert browser.find_element(By.ID, "error-code").text == "403"
     browser.save_screenshot(str(SHOTS / "statement-other-district-403.png"))
-    assert web.api("coord", "/api/v1/eldercare/statements/S-CY-1").get_json()["status"] == "issued"
+    assert fresh_web.api("coord", "/api/v1/eldercare/statements/S-CY-1").get_json()["status"] == "issued"

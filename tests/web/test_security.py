@@ -74,27 +74,27 @@ def test_a_district_officer_cannot_read_or_act_on_another_districts_statement(we
     assert st["status"] == "issued"
 
 
-def test_a_district_officer_confirms_once_then_it_is_409(web) -> None:
-    resp = web.api("xicheng", "/api/v1/eldercare/statements/S-XC-1/confirm", "POST")
+def test_a_district_officer_confirms_once_then_it_is_409(fresh_web) -> None:
+    resp = fresh_web.api("xicheng", "/api/v1/eldercare/statements/S-XC-1/confirm", "POST")
     assert resp.status_code == 200, resp.get_json()
     assert resp.get_json()["status"] == "confirmed"
-    assert web.api("xicheng", "/api/v1/eldercare/statements/S-XC-1").get_json()["status"] == "confirmed"
-    assert web.api("xicheng", "/api/v1/eldercare/statements/S-XC-1/confirm", "POST").status_code == 409
+    assert fresh_web.api("xicheng", "/api/v1/eldercare/statements/S-XC-1").get_json()["status"] == "confirmed"
+    assert fresh_web.api("xicheng", "/api/v1/eldercare/statements/S-XC-1/confirm", "POST").status_code == 409
 
 
-def test_a_dispute_needs_lines_of_the_statement(web) -> None:
-    bad = web.api("chaoyang", "/api/v1/eldercare/statements/S-CY-1/dispute", "POST",
+def test_a_dispute_needs_lines_of_the_statement(fresh_web) -> None:
+    bad = fresh_web.api("chaoyang", "/api/v1/eldercare/statements/S-CY-1/dispute", "POST",
                   json={"line_ids": ["C-XC-1-L1"], "reason": "not ours"})
     assert bad.status_code == 422
-    ok = web.api("chaoyang", "/api/v1/eldercare/statements/S-CY-1/dispute", "POST",
+    ok = fresh_web.api("chaoyang", "/api/v1/eldercare/statements/S-CY-1/dispute", "POST",
                  json={"line_ids": ["C-CY-1-L2"], "reason": "days in care wrong"})
     assert ok.status_code == 200 and ok.get_json()["status"] == "disputed"
-    st = web.api("chaoyang", "/api/v1/eldercare/statements/S-CY-1").get_json()
+    st = fresh_web.api("chaoyang", "/api/v1/eldercare/statements/S-CY-1").get_json()
     assert st["status"] == "disputed" and [e["kind"] for e in st["events"]] == ["dispute"]
 
 
-def test_session_posts_without_the_csrf_token_are_refused(web) -> None:
-    client = web.login("xicheng")
+def test_session_posts_without_the_csrf_token_are_refused(fresh_web) -> None:
+    client = fresh_web.login("xicheng")
     assert client.post("/settlement/S-XC-1/confirm").status_code == 400
     assert client.post("/api/v1/eldercare/statements/S-XC-1/confirm").status_code == 400
     with client.session_transaction() as s:
@@ -140,8 +140,8 @@ def test_security_headers(web) -> None:
     assert h["Referrer-Policy"] == "same-origin" and h["X-Frame-Options"] == "DENY"
 
 
-def test_login_is_rate_limited(web) -> None:
-    client = web.app.test_client()
+def test_login_is_rate_limited(fresh_web) -> None:
+    client = fresh_web.app.test_client()
     client.get("/login")
     with client.session_transaction() as s:
         csrf = s["csrf"]

@@ -23,6 +23,7 @@ READ_INDEXES = (
     ("ix_web_adjudications_district_period", t.eldercare_adjudications, ("payer_district", "period")),
     ("ix_web_statements_district_period", t.settlement_statements, ("payer_district", "period")),
     ("ix_web_disaster_events_region_started", t.disaster_events, ("region", "started_on")),
+    ("ix_web_disaster_events_started", t.disaster_events, ("started_on",)),
     ("ix_web_processed_received", t.processed, ("region", "received_at")),
     ("ix_web_dead_letters_region", t.dead_letters, ("region", "id")),
 )

@@ -3,6 +3,8 @@ timeline, relief needs versus stock, exchange health per region, one statement w
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import defaultdict
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -29,13 +31,41 @@ def _live_events(conn) -> list:  # noqa: ANN001
                                e.c.updated_at).where(e.c.status != "cancelled")).all()
 
 
+_memo: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> {name: (fingerprint, result)}
+_memo_lock = threading.Lock()
+
+
+def _fingerprint(conn) -> tuple:  # noqa: ANN001
+    """Changes whenever an event or stock position is written (count and newest update of each table)."""
+    e, s = t.disaster_events, t.relief_stock_positions
+    return (tuple(conn.execute(select(func.count(), func.max(e.c.updated_at))).one()),
+            tuple(conn.execute(select(func.count(), func.max(s.c.updated_at))).one()))
+
+
+def _memoised(engine: Engine, name: str, build) -> dict:  # noqa: ANN001
+    """The aggregate over all events is recomputed only when the underlying rows changed (never stale)."""
+    with engine.connect() as conn:
+        fp = _fingerprint(conn)
+        with _memo_lock:
+            hit = _memo.get(engine, {}).get(name)
+        if hit and hit[0] == fp:
+            return {**hit[1], "generated_at": now_iso()}
+        result = build(conn)
+    with _memo_lock:
+        _memo.setdefault(engine, {})[name] = (fp, result)
+    return result
+
+
 def overview(engine: Engine) -> dict:
     """Per region and in total: events (open/closed), people figures (person-times across events), needs vs stock."""
-    with engine.connect() as conn:
-        events = _live_events(conn)
-        stock = conn.execute(select(t.relief_stock_positions.c.region, t.relief_stock_positions.c.item,
-                                    func.sum(t.relief_stock_positions.c.available))
-                             .group_by(t.relief_stock_positions.c.region, t.relief_stock_positions.c.item)).all()
+    return _memoised(engine, "overview", _overview)
+
+
+def _overview(conn) -> dict:  # noqa: ANN001
+    events = _live_events(conn)
+    stock = conn.execute(select(t.relief_stock_positions.c.region, t.relief_stock_positions.c.item,
+                                func.sum(t.relief_stock_positions.c.available))
+                         .group_by(t.relief_stock_positions.c.region, t.relief_stock_positions.c.item)).all()
     regions = {r: {"region": r, "events": 0, "open_events": 0, **dict.fromkeys(PEOPLE, 0), "needs": {}, "stock": {}}
                for r in REGIONS}
     latest = None
@@ -64,8 +94,11 @@ def overview(engine: Engine) -> dict:
 
 def county_map(engine: Engine) -> dict:
     """Affected population per county (open and closed events, cancelled excluded): the map's shading."""
-    with engine.connect() as conn:
-        events = _live_events(conn)
+    return _memoised(engine, "map", _county_map)
+
+
+def _county_map(conn) -> dict:  # noqa: ANN001
+    events = _live_events(conn)
     by_county: dict[str, int] = defaultdict(int)
     latest = None
     for ev in events:
