@@ -25,8 +25,10 @@ def demo_command(speed: float, reset: bool, browser: bool, exit_when_done: bool,
 
     stop = stop_on_signals()
     try:
-        run(Options(speed=speed, reset=reset, browser=browser, exit_when_done=exit_when_done, workers=workers), stop,
-            echo=click.echo)
+        outcome = run(Options(speed=speed, reset=reset, browser=browser, exit_when_done=exit_when_done,
+                              workers=workers), stop, echo=click.echo)
     except DemoError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    if outcome.refused:
+        sys.exit(2)  # the demo ran, but some steps were refused (listed above); a rerun retries them

@@ -79,8 +79,14 @@ class Delivery:
             time.sleep(0.3)
         engine = self._hub_engine or make_engine(self.settings.database_url)
         self._hub_engine = engine
-        run_statements(engine, Period.parse(step.payload["period"]), datetime.now(UTC),
-                       prefix=self.settings.topic_prefix)
+        period = step.payload["period"]
+        run_statements(engine, Period.parse(period), datetime.now(UTC), prefix=self.settings.topic_prefix)
+        # the answers to the statements reference the hub's notices: wait until the payees' adapters have them
+        from jjj.demo import eldercare
+
+        for key in eldercare.statement_groups():
+            if key[0] == period:
+                self.statement_notice(key[2], eldercare.statement_id(*key), timeout_s=90)
         return []
 
     # -- faults --------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from jjj.demo.ledger import Ledger
 from jjj.demo.setup import DemoEnv, prepare
 from jjj.demo.supervisor import ChildFailed, Supervisor
 from jjj.errors import JJJError
+from schemas import ContractError
 
 #: at --speed 1 one scenario day takes this many seconds (the whole scenario about 8 minutes)
 DAY_SECONDS = 5.0
@@ -57,6 +58,7 @@ class Outcome:
     skipped: int
     receipt_codes: dict[int, int]
     url: str
+    refused: list[str]
 
 
 def run(opts: Options, stop: threading.Event, echo: Callable[[str], None] = print) -> Outcome:
@@ -155,14 +157,20 @@ def _play(demo: DemoEnv, sup: Supervisor, opts: Options, stop: threading.Event, 
     bar = tqdm(total=len(steps), initial=len(steps) - len(todo), unit="msg", desc="场景 scenario",
                disable=not sys.stderr.isatty())
     prev = todo[0].when if todo else None
-    played = 0
+    played, refused = 0, []
     try:
         for step in todo:
             if stop.wait(_sleep_for((step.when - prev).total_seconds() / 86400, opts.speed)):
                 break
             sup.check()
             prev = step.when
-            delivery.play(step)
+            try:
+                delivery.play(step)
+            except (ContractError, JJJError) as exc:
+                # the adapter refused it (not recorded: a rerun retries it); the demo goes on
+                refused.append(step.step_id)
+                tqdm.write(f"  ✗ {step.step_id} refused: {str(exc)[:300]}")
+                continue
             played += 1
             tag = f" ⚠ 预期拒收 {step.expect_code}" if step.fault else ""
             tqdm.write(f"  {step.when:%m-%d %H:%M}  {REGION_NAMES_ZH[step.region]}  {step.title}{tag}")
@@ -177,7 +185,7 @@ def _play(demo: DemoEnv, sup: Supervisor, opts: Options, stop: threading.Event, 
         delivery.close()
         ledger.close()
     s = demo.settings
-    return Outcome(played, len(steps) - len(todo), codes, f"http://{s.web_host}:{s.web_port}/")
+    return Outcome(played, len(steps) - len(todo), codes, f"http://{s.web_host}:{s.web_port}/", refused)
 
 
 def _settle(delivery: Delivery, sup: Supervisor, ids: list[str], by_code: Counter, opts: Options,
@@ -208,6 +216,9 @@ def _settle(delivery: Delivery, sup: Supervisor, ids: list[str], by_code: Counte
 def _summary(demo: DemoEnv, out: Outcome, echo: Callable[[str], None]) -> None:
     echo("")
     echo(f"场景完成 scenario done: {out.played} steps played now, {out.skipped} played before")
+    if out.refused:
+        echo(f"warning: {len(out.refused)} steps were refused and will be retried by the next run: "
+             + ", ".join(out.refused[:10]))
     echo("回执 receipts by code: " + ", ".join(f"{c}×{n}" for c, n in sorted(out.receipt_codes.items())))
     echo(f"仪表盘 dashboard: {out.url}   (API docs: {out.url}docs, OpenAPI: {out.url}openapi.json)")
     echo(f"演示账号 demo logins (password {PASSWORD}):")

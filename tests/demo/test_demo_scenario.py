@@ -77,7 +77,8 @@ def overview_in_browser(settings) -> None:  # noqa: ANN001
         driver.find_element(By.ID, "login").click()
         _wait(driver, "header.top nav a")
         driver.get(base + "/overview")
-        _loaded(driver, "p-overview")
+        for panel in ("p-overview", "p-map", "p-needs", "p-events"):  # all loaded: no download cut short
+            _loaded(driver, panel)
         for region, tot in expected.region_totals().items():
             row = driver.find_element(By.CSS_SELECTOR, f'#overview-table tr[data-region="{region}"]')
             for k, v in (("affected_population", tot["affected"]), ("deaths", tot["deaths"]),
@@ -88,6 +89,7 @@ def overview_in_browser(settings) -> None:  # noqa: ANN001
         text = driver.find_element(By.ID, "p-rejections").text
         for code in expected.receipt_rejections():
             assert str(code) in text, code
+        _loaded(driver, "p-regions")
     finally:
         next(gen, None)
         server.shutdown()
