@@ -95,7 +95,7 @@ def test_stock_filters(web, path: str, expected: list) -> None:
 
 def test_shortfalls_are_needs_of_open_events_above_stock(web) -> None:
     body = web.api("coord", "/api/v1/relief/shortfalls").get_json()
-    assert [(s["region"], s["item"], s["need"], s["available"], s["missing"]) for s in body["items"]] == [
+    assert [(s["region"], s["item"], s["need"], s["available"], s["shortfall"]) for s in body["items"]] == [
         ("bj", "folding_bed", 450, 0, 450), ("bj", "tent_single", 100, 50, 50),
         ("he", "folding_bed", 300, 0, 300), ("he", "quilt", 300, 100, 200), ("he", "tent_single", 67, 0, 67)]
     assert web.api("coord", "/api/v1/relief/shortfalls?region=he&item=quilt").get_json()["total"] == 1

@@ -156,7 +156,7 @@ def shortfalls(engine: Engine) -> list[dict]:
             available = row["stock"].get(item, 0)
             if need > available:
                 out.append({"region": row["region"], "item": item, "need": need, "available": available,
-                            "missing": need - available})
+                            "shortfall": need - available})
     return out
 
 

@@ -54,7 +54,7 @@ class ShortfallSchema(Schema):
     item = fields.Str(required=True)
     need = fields.Int(required=True)
     available = fields.Int(required=True)
-    missing = fields.Int(required=True)
+    shortfall = fields.Int(required=True)
 
 
 class ShortfallListSchema(Schema):
@@ -88,5 +88,5 @@ def list_shortfalls(args):  # noqa: ANN001, ANN201
     rows = [r for r in readmodel_views.shortfalls(engine())
             if args.get("region") in (None, r["region"]) and args.get("item") in (None, r["item"])]
     if args.get("format") == "csv":
-        return csv_response("relief_shortfalls", rows, ("region", "item", "need", "available", "missing"))
+        return csv_response("relief_shortfalls", rows, ("region", "item", "need", "available", "shortfall"))
     return {"items": rows, "total": len(rows), "generated_at": readmodel_views.now_iso()}

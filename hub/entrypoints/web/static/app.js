@@ -19,6 +19,7 @@
     if (/region$/.test(col) || col === "region") return t("region." + v);
     if (col === "status" || col === "state") return t("status." + v);
     if (col === "stage") return t("stage." + v);
+    if (col === "tier") return t("tier." + v);
     if (col === "disaster_type") return t("dtype." + v) === "dtype." + v ? v : t("dtype." + v);
     if (col === "item") return t("item." + v) === "item." + v ? v : t("item." + v);
     if (/_fen$/.test(col)) return (v / 100).toFixed(2);  // display only; the API keeps integer fen
@@ -71,7 +72,7 @@
     },
     needs: function (body, data) {
       var tbl = el("table", { "class": "grid" }), head = el("tr");
-      ["region", "item", "need", "available", "missing"].forEach(function (c) { head.appendChild(el("th", {}, t("col." + c))); });
+      ["region", "item", "need", "available", "shortfall"].forEach(function (c) { head.appendChild(el("th", {}, t("col." + c))); });
       tbl.appendChild(el("thead")).appendChild(head);
       var tb = tbl.appendChild(el("tbody"));
       data.regions.concat([data.total]).forEach(function (r) {
@@ -121,6 +122,15 @@
         ol.appendChild(el("li", {}, [h.data_as_of, label("stage", h.stage), "#" + h.revision, t("kind." + h.kind), h.message_id].join(" · ")));
       });
       body.appendChild(ol);
+    },
+    statement: function (body, st) {
+      body.appendChild(el("p", { id: "live-status" }, t("col.status") + ": " + label("status", st.status)));
+      var ul = el("ul", { id: "statement-events" });
+      st.events.forEach(function (e) {
+        ul.appendChild(el("li", {}, [e.at, t("event_kind." + e.kind), e.actor, e.reason || ""].filter(Boolean).join(" · ")));
+      });
+      if (!st.events.length) ul.appendChild(el("li", {}, t("common.none")));
+      body.appendChild(ul);
     },
     counties: function (body, e) { table(body, e.counties, ["code", "affected_population", "deaths", "missing", "relocated_cumulative"]); },
     regions: function (body, data) {
