@@ -71,6 +71,9 @@ def run(opts: Options, stop: threading.Event, echo: Callable[[str], None] = prin
         _start(sup, demo, opts, echo)
         _users(demo, echo)
         outcome = _play(demo, sup, opts, stop, echo)
+        if stop.is_set():
+            echo(f"中断 interrupted after {outcome.played} steps; `jjj demo` again continues where this run stopped")
+            return outcome
         _summary(demo, outcome, echo)
         if opts.browser and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or sys.platform == "darwin"):
             import webbrowser
