@@ -408,11 +408,13 @@ eldercare_rates = Table(
     PrimaryKeyConstraint("payer_code", "subsidy_type", "effective_from"),
 )
 
-#: Claim lines (facts), unique by line id.
+#: Claim lines (facts), unique by (claim id, line id): line ids are only unique within their claim ("1", "2" …).
+#: Elsewhere (settlement lines, adjustments, disputes) a line is named by its hub line key ``"<claim_id>/<line_id>"``
+#: (``/`` never occurs in an identifier, so the key is unambiguous).
 eldercare_claim_lines = Table(
     "eldercare_claim_lines", metadata,
-    Column("line_id", String(64), primary_key=True),
     Column("claim_id", String(64), nullable=False),
+    Column("line_id", String(64), nullable=False),
     Column("message_id", String(32), nullable=False),
     Column("region", String(8), nullable=False),
     Column("facility_id", String(64), nullable=False),
@@ -425,6 +427,7 @@ eldercare_claim_lines = Table(
     Column("days_in_care", Integer, nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("submitted_at", TS, nullable=False),
+    PrimaryKeyConstraint("claim_id", "line_id"),
 )
 Index("ix_eldercare_claim_lines_elder", eldercare_claim_lines.c.elder_ref)
 Index("ix_eldercare_claim_lines_claim", eldercare_claim_lines.c.claim_id)
@@ -432,8 +435,8 @@ Index("ix_eldercare_claim_lines_claim", eldercare_claim_lines.c.claim_id)
 #: The hub's decision on each claim line (frozen once the line is on a statement). State.
 eldercare_adjudications = Table(
     "eldercare_adjudications", metadata,
-    Column("line_id", String(64), primary_key=True),
     Column("claim_id", String(64), nullable=False),
+    Column("line_id", String(64), nullable=False),
     Column("period", String(7), nullable=False),
     Column("payer_district", String(12), nullable=False),
     Column("facility_id", String(64), nullable=False),
@@ -447,14 +450,19 @@ eldercare_adjudications = Table(
     Column("rate_fen", BigInteger, nullable=True),
     Column("statement_id", String(64), nullable=True),
     Column("updated_at", TS, nullable=False),
+    PrimaryKeyConstraint("claim_id", "line_id"),
 )
 Index("ix_eldercare_adjudications_period", eldercare_adjudications.c.period, eldercare_adjudications.c.accepted)
 
-#: Adjudication notices already sent per claim (a claim is answered once, when all its lines are decided).
+#: The latest adjudication notice sent per claim. A claim is answered when all its lines are decided; when a
+#: re-adjudication changes its decisions before settlement a new notice goes out that references this one.
+#: ``adjudication_id`` derives from the decisions (a digest), so the row is a function of the final decisions
+#: whatever the arrival order (a rebuild yields the same row); the notice's message id is in ``hub_outbox``.
 eldercare_claim_notices = Table(
     "eldercare_claim_notices", metadata,
     Column("claim_id", String(64), primary_key=True),
     Column("accepted_fen", BigInteger, nullable=False),
+    Column("adjudication_id", String(64), nullable=True),
     Column("sent_at", TS, nullable=False),
 )
 
@@ -479,10 +487,10 @@ Index("ix_settlement_statements_period", settlement_statements.c.period)
 settlement_lines = Table(
     "settlement_lines", metadata,
     Column("statement_id", String(64), nullable=False),
-    Column("line_id", String(64), nullable=False),
+    Column("line_id", String(160), nullable=False),  # hub line key "<claim_id>/<line_id>" (or an adjustment id)
     Column("elder_ref", String(120), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
-    Column("adjusts", String(64), nullable=True),
+    Column("adjusts", String(160), nullable=True),
     PrimaryKeyConstraint("statement_id", "line_id"),
 )
 
@@ -491,7 +499,7 @@ settlement_adjustments = Table(
     "settlement_adjustments", metadata,
     Column("adjustment_id", String(64), primary_key=True),
     Column("period", String(7), nullable=False),  # the later period it is booked in
-    Column("adjusts_line_id", String(64), nullable=False),
+    Column("adjusts_line_id", String(160), nullable=False),  # hub line key "<claim_id>/<line_id>"
     Column("adjusts_period", String(7), nullable=False),
     Column("payer_district", String(12), nullable=False),
     Column("payee_region", String(8), nullable=False),

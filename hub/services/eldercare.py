@@ -2,13 +2,30 @@
 
 Adjudication depends on every line of the same elder (duplicates across facilities and regions, one facility per
 day), so the unit of recompute is the elder: all their lines are re-adjudicated together with the pure rules.
-A line already on an issued statement is frozen (``statement_id`` set): statements are immutable and corrections
-are later-period adjustments. Each claim gets an adjudication notice (``hub.routed_request`` carrying an
-``eldercare.adjudication`` payload from the payer region to the facility region) whenever its decision changes.
+A line is identified by (claim_id, line_id) — line ids are only unique within a claim; elsewhere by its hub line
+key ``"<claim_id>/<line_id>"`` (``line_key``).
+
+Re-adjudication (the state is a function of the set of messages, never of their arrival order): an enrolment
+touches its elder, a rate table touches every elder with lines of its payer (a province-wide table: every district
+of the province); once per batch every touched elder's lines are adjudicated again, deterministically.
+
+* A line not yet on a statement (``statement_id`` NULL, an open period) takes the new decision.
+* A line already on an issued statement is frozen: statements are immutable. When its new decision pays a different
+  amount, the difference is booked as an adjustment (``settlement_adjustments``, created by ``hub``) into the
+  earliest later period whose statements are not yet issued; the adjustment id derives from the line and the new
+  amount, so the same change is never booked twice.
+
+Notices: each claim gets an adjudication notice (``hub.routed_request`` carrying an ``eldercare.adjudication``
+payload from the payer region to the facility region) once all its lines are decided. A notice already sent cannot
+be unsent: when a re-adjudication changes any decision of the claim before settlement, a NEW notice goes out with a
+new ``adjudication_id`` (a digest of the decisions) whose ``references`` name the claim message and the previous
+notice's message id. Unchanged decisions send nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
@@ -18,7 +35,7 @@ from hub.domain.calendar import Period
 from hub.domain.eldercare import ClaimLine, Enrolment, RateTable, Reason, adjudicate
 from hub.domain.errors import DomainError
 from hub.infrastructure import tables as t
-from hub.infrastructure.sql import upsert
+from hub.infrastructure.sql import insert_ignore, upsert
 from hub.services.context import Batch
 from hub.services.policy import PROVINCE, bus_region_of
 from hub.services.verification import ref_text
@@ -29,6 +46,11 @@ REASON_CODE = {Reason.NOT_ENROLLED: "not_enrolled", Reason.NOT_HOME_REGISTERED: 
                Reason.UNDER_15_DAYS: "under_15_days", Reason.NO_RATE: "not_eligible",
                Reason.AMOUNT_MISMATCH: "rate_mismatch", Reason.OVERLAPPING_FACILITY: "duplicate",
                Reason.DUPLICATE: "duplicate"}
+
+
+def line_key(claim_id: str, line_id: str) -> str:
+    """The hub's name of a claim line ("/" never occurs in an identifier)."""
+    return f"{claim_id}/{line_id}"
 
 
 def version(msg: dict) -> str:
@@ -104,12 +126,10 @@ def recompute(batch: Batch) -> None:
     payers = batch.touched.pop("payer", set())
     elders = batch.touched.pop("elder", set())
     if payers:
-        L, A = t.eldercare_claim_lines, t.eldercare_adjudications
-        frozen = select(A.c.line_id).where(A.c.statement_id.is_not(None))
+        L = t.eldercare_claim_lines
         conds = [L.c.payer_district.like(p[:2] + "%") if p.endswith("0000") else L.c.payer_district == p
                  for p in payers]
-        elders |= {r.elder_ref for r in conn.execute(
-            select(L.c.elder_ref).where(or_(*conds), L.c.line_id.not_in(frozen)).distinct())}
+        elders |= {r.elder_ref for r in conn.execute(select(L.c.elder_ref).where(or_(*conds)).distinct())}
     claims = set(batch.touched.pop("claim", set()))
     if elders:
         claims |= adjudicate_elders(batch, sorted(elders))
@@ -118,72 +138,129 @@ def recompute(batch: Batch) -> None:
 
 
 def adjudicate_elders(batch: Batch, elders: list[str]) -> set[str]:
+    """Adjudicate every line of these elders; returns the claims whose open lines were (re)decided."""
     conn, L, E, A = batch.conn, t.eldercare_claim_lines, t.eldercare_enrolments, t.eldercare_adjudications
-    lines, enrols = [], []
+    lines, enrols, settled = [], [], {}
     for i in range(0, len(elders), 500):
         chunk = elders[i:i + 500]
         lines += [dict(r) for r in conn.execute(select(L).where(L.c.elder_ref.in_(chunk))).mappings()]
         enrols += [dict(r) for r in conn.execute(select(E).where(E.c.elder_ref.in_(chunk))).mappings()]
+        settled.update({line_key(r["claim_id"], r["line_id"]): dict(r) for r in conn.execute(
+            select(A).where(A.c.elder_ref.in_(chunk), A.c.statement_id.is_not(None))).mappings()})
     rates = _rates(conn, {r["payer_district"] for r in lines})
     domain_enrols = [Enrolment(e["elder_ref"], e["home_district"], e["facility_id"], PROVINCE[e["facility_region"]],
                                e["admitted_on"], e["discharged_on"], e["grade"], e["assessed_on"],
                                e["assessment_valid_until"]) for e in enrols]
     by_payer: dict[str, list[ClaimLine]] = defaultdict(list)
-    raw = {r["line_id"]: r for r in lines}
-    for r in lines:
+    raw = {line_key(r["claim_id"], r["line_id"]): r for r in lines}
+    for key, r in raw.items():
         by_payer[r["payer_district"]].append(ClaimLine(
-            r["line_id"], r["elder_ref"], r["subsidy_type"], Period.parse(r["period"]), r["days_in_care"],
+            key, r["elder_ref"], r["subsidy_type"], Period.parse(r["period"]), r["days_in_care"],
             int(r["amount_fen"]), r["facility_id"], PROVINCE[r["facility_region"]], r["payer_district"],
             _aware(r["submitted_at"])))
     # duplicates are judged across payers too: one elder, one month, one subsidy, whoever pays
     all_lines = [cl for cls in by_payer.values() for cl in cls]
     results = []
-    for payer, _ in by_payer.items():
+    for payer in sorted(by_payer):
         try:
             decided = adjudicate(all_lines, domain_enrols, rates[payer], batch.policy.adjudication)
         except DomainError:
             continue
         results += [a for a in decided if a.line.payer_district == payer]
-    rows = [{"line_id": a.line.claim_id, "claim_id": raw[a.line.claim_id]["claim_id"], "period": str(a.line.period),
-             "payer_district": a.line.payer_district, "facility_id": a.line.facility_id,
+    rows = [{"line_id": raw[a.line.claim_id]["line_id"], "claim_id": raw[a.line.claim_id]["claim_id"],
+             "period": str(a.line.period), "payer_district": a.line.payer_district, "facility_id": a.line.facility_id,
              "facility_region": raw[a.line.claim_id]["facility_region"], "subsidy_type": a.line.subsidy_type,
              "elder_ref": a.line.elder_ref, "claimed_fen": a.line.amount_fen, "accepted": a.accepted,
              "reasons": [r.value for r in a.reasons], "payable_fen": a.payable_fen, "rate_fen": a.rate_fen,
              "statement_id": None, "updated_at": batch.now} for a in results]
-    upsert(conn, A, rows, only_if_null="statement_id")
-    return {r["claim_id"] for r in rows}
+    open_rows = [r for r in rows if line_key(r["claim_id"], r["line_id"]) not in settled]
+    upsert(conn, A, open_rows, only_if_null="statement_id")
+    _adjust_settled(batch, [r for r in rows if line_key(r["claim_id"], r["line_id"]) in settled], settled)
+    return {r["claim_id"] for r in open_rows}
+
+
+def _adjust_settled(batch: Batch, rows: list[dict], settled: dict[str, dict]) -> None:
+    """Book the difference between a settled line's new payable amount and what it was settled (and adjusted) at."""
+    if not rows:
+        return
+    conn, D, J = batch.conn, t.settlement_adjustments, t.job_runs
+    keys = [line_key(r["claim_id"], r["line_id"]) for r in rows]
+    booked: dict[str, int] = defaultdict(int)
+    for r in conn.execute(select(D.c.adjusts_line_id, D.c.amount_fen).where(D.c.adjusts_line_id.in_(keys))):
+        booked[r.adjusts_line_id] += int(r.amount_fen)
+    issued = {r.run_key for r in conn.execute(select(J.c.run_key).where(J.c.job == "statements"))}
+    out = []
+    for row, key in zip(rows, keys, strict=True):
+        before = settled[key]
+        delta = int(row["payable_fen"]) - int(before["payable_fen"]) - booked[key]
+        if delta == 0:
+            continue
+        period = Period.parse(row["period"]).next()
+        while str(period) in issued:
+            period = period.next()
+        digest = hashlib.sha256(f"{key}|{row['payable_fen']}".encode()).hexdigest()[:20]
+        out.append({"adjustment_id": f"RA-{digest}", "period": str(period), "adjusts_line_id": key,
+                    "adjusts_period": row["period"], "payer_district": row["payer_district"],
+                    "payee_region": row["facility_region"], "facility_id": row["facility_id"],
+                    "subsidy_type": row["subsidy_type"], "elder_ref": row["elder_ref"], "amount_fen": delta,
+                    "reason": "re-adjudication: " + (",".join(row["reasons"]) or "accepted"),
+                    "created_by": "hub", "created_at": batch.now})
+    insert_ignore(conn, D, out)
+
+
+def _previous_notices(conn, claim_ids: list[str]) -> dict[str, str]:  # noqa: ANN001
+    """claim id → message id of the last adjudication notice sent for it (the hub's own outbox)."""
+    out = t.hub_outbox
+    last: dict[str, str] = {}
+    for r in conn.execute(select(out.c.key, out.c.message_id, out.c.value).where(
+            out.c.key.in_(claim_ids), out.c.kind.like("hub.routed_request@%")).order_by(out.c.seq)):
+        if json.loads(r.value)["payload"].get("original_kind") == "eldercare.adjudication":
+            last[r.key] = r.message_id
+    return last
 
 
 def notify_claims(batch: Batch, claim_ids: list[str]) -> None:
-    """Send the adjudication of each claim whose decision (accepted total) changed since the last notice."""
+    """Send the adjudication of each claim whose decisions changed since its last notice (module docstring)."""
     conn, L, A, N = batch.conn, t.eldercare_claim_lines, t.eldercare_adjudications, t.eldercare_claim_notices
     lines: dict[str, list] = defaultdict(list)
     for r in conn.execute(select(L).where(L.c.claim_id.in_(claim_ids))).mappings():
         lines[r["claim_id"]].append(r)
-    decided = {r["line_id"]: r for r in conn.execute(select(A).where(A.c.claim_id.in_(claim_ids))).mappings()}
-    sent = {r.claim_id: r.accepted_fen for r in conn.execute(select(N).where(N.c.claim_id.in_(claim_ids)))}
-    notices = []
+    decided = {(r["claim_id"], r["line_id"]): r
+               for r in conn.execute(select(A).where(A.c.claim_id.in_(claim_ids))).mappings()}
+    sent = {r.claim_id: r.adjudication_id for r in conn.execute(select(N).where(N.c.claim_id.in_(claim_ids)))}
+    notices, previous = [], None
     for cid in claim_ids:
         mine = lines.get(cid) or []
-        if not mine or any(ln["line_id"] not in decided for ln in mine):
+        if not mine or any((cid, ln["line_id"]) not in decided for ln in mine):
             continue
         decisions = []
         for ln in sorted(mine, key=lambda x: x["line_id"]):
-            d = decided[ln["line_id"]]
+            d = decided[(cid, ln["line_id"])]
             entry = {"line_id": ln["line_id"], "decision": "accepted" if d["accepted"] else "rejected",
                      "accepted_fen": int(d["payable_fen"])}
             if not d["accepted"]:
                 entry["reason_code"] = REASON_CODE[Reason(d["reasons"][0])]
                 entry["note"] = ",".join(d["reasons"])[:500]
             decisions.append(entry)
-        total = sum(x["accepted_fen"] for x in decisions)
-        if sent.get(cid) == total and cid in sent:
+        digest = hashlib.sha256(json.dumps(decisions, sort_keys=True).encode()).hexdigest()[:16]
+        adjudication_id = f"ADJ-{cid}"[:47] + f"-{digest}"
+        if sent.get(cid) == adjudication_id:
             continue
-        first = mine[0]
-        payload = {"claim_id": cid, "adjudication_id": f"ADJ-{cid}"[:64], "adjudicated_at": batch.now.isoformat(),
+        total = sum(x["accepted_fen"] for x in decisions)
+        first = min(mine, key=lambda x: x["line_id"])
+        payload = {"claim_id": cid, "adjudication_id": adjudication_id, "adjudicated_at": batch.now.isoformat(),
                    "lines": decisions, "accepted_total_fen": total}
-        original = {"message_id": first["message_id"], "kind": "eldercare.adjudication",
-                    "sender": {"region": bus_region_of(first["payer_district"])}, "payload": payload}
-        batch.route(original, first["facility_region"], cid)
-        notices.append({"claim_id": cid, "accepted_fen": total, "sent_at": batch.now})
+        refs = [first["message_id"]]
+        if cid in sent:  # a changed decision: the new notice names the one it supersedes
+            if previous is None:
+                previous = _previous_notices(conn, [c for c in claim_ids if c in sent])
+            if cid in previous:
+                refs.append(previous[cid])
+        to = first["facility_region"]
+        batch.send("hub.routed_request", {
+            "original_message_id": first["message_id"], "original_kind": "eldercare.adjudication",
+            "from_region": bus_region_of(first["payer_district"]), "to_region": to, "entity_id": cid,
+            "payload": payload}, to, references=tuple(refs))
+        notices.append({"claim_id": cid, "accepted_fen": total, "adjudication_id": adjudication_id,
+                        "sent_at": batch.now})
     upsert(conn, N, notices)

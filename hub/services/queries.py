@@ -186,7 +186,7 @@ def referrals(engine: Engine) -> list[dict]:
 
 def adjudications(engine: Engine, *, period: str | None = None) -> list[dict]:
     a = t.eldercare_adjudications
-    q = select(a).order_by(a.c.line_id)
+    q = select(a).order_by(a.c.claim_id, a.c.line_id)
     if period:
         q = q.where(a.c.period == period)
     return [_jsonable(r) for r in _rows(engine, q)]
@@ -230,7 +230,8 @@ def totals_fingerprint(engine: Engine) -> dict:
                                t.relief_stock_positions.c.spec, t.relief_stock_positions.c.batch,
                                t.relief_stock_positions.c.on_hand, t.relief_stock_positions.c.available,
                                t.relief_stock_positions.c.discrepancy_count))
-    adj = _rows(engine, select(t.eldercare_adjudications.c.line_id, t.eldercare_adjudications.c.accepted,
+    adj = _rows(engine, select(t.eldercare_adjudications.c.claim_id, t.eldercare_adjudications.c.line_id,
+                               t.eldercare_adjudications.c.accepted,
                                t.eldercare_adjudications.c.payable_fen, t.eldercare_adjudications.c.reasons))
     ev = _rows(engine, select(t.disaster_events.c.region, t.disaster_events.c.event_id, t.disaster_events.c.status,
                               t.disaster_events.c.revision, t.disaster_events.c.figures))
@@ -242,6 +243,6 @@ def totals_fingerprint(engine: Engine) -> dict:
     return {"disaster_totals": disaster_totals(engine),
             "events": sorted((r["region"], r["event_id"], r["status"], r["revision"]) for r in ev),
             "stock": sorted(tuple(r.values()) for r in pos),
-            "claims": sorted((r["line_id"], r["accepted"], int(r["payable_fen"]), tuple(r["reasons"])) for r in adj),
+            "claims": sorted((f"{r['claim_id']}/{r['line_id']}", r["accepted"], int(r["payable_fen"]), tuple(r["reasons"])) for r in adj),
             "payable_fen": sum(int(r["payable_fen"]) for r in adj),
             "codes": dict(sorted(codes.items()))}

@@ -30,6 +30,7 @@ from hub.infrastructure import tables as t
 from hub.infrastructure.sql import insert_ignore, upsert
 from hub.services import audit
 from hub.services.context import Batch, BusinessRuleBroken
+from hub.services.eldercare import line_key
 from hub.services.policy import BUS_REGION, PROVINCE, HubPolicy
 
 
@@ -52,7 +53,7 @@ class _Adj:
 
     def __init__(self, row: dict) -> None:
         self.accepted, self.payable_fen = True, int(row["payable_fen"])
-        self.line = type("L", (), {"claim_id": row["line_id"], "elder_ref": row["elder_ref"],
+        self.line = type("L", (), {"claim_id": line_key(row["claim_id"], row["line_id"]), "elder_ref": row["elder_ref"],
                                    "period": Period.parse(row["period"]), "payer_district": row["payer_district"],
                                    "facility_region": PROVINCE[row["facility_region"]],
                                    "facility_id": row["facility_id"], "subsidy_type": row["subsidy_type"]})
@@ -82,13 +83,14 @@ def run_statements(batch: Batch, period: Period) -> list[str]:
                      "total_fen": st.total_fen, "line_count": st.count, "issued_at": batch.now})
         lines += [{"statement_id": sid, "line_id": ln.line_id, "elder_ref": ln.elder_ref,
                    "amount_fen": ln.amount_fen, "adjusts": ln.adjusts} for ln in st.lines]
-        frozen += [{"b_line": ln.line_id, "b_sid": sid} for ln in st.lines if ln.adjusts is None]
+        frozen += [dict(zip(("b_claim", "b_line"), ln.line_id.split("/", 1), strict=True), b_sid=sid)
+                   for ln in st.lines if ln.adjusts is None]
     if rows:
         conn.execute(insert(S), rows)
         conn.execute(insert(t.settlement_lines), lines)
     if frozen:
-        conn.execute(update(A).where(A.c.line_id == bindparam("b_line")).values(statement_id=bindparam("b_sid")),
-                     frozen)
+        conn.execute(update(A).where(A.c.claim_id == bindparam("b_claim"), A.c.line_id == bindparam("b_line"))
+                     .values(statement_id=bindparam("b_sid")), frozen)
     _net(batch, period)
     for row in rows:
         _notice(batch, row, "issued")
@@ -174,11 +176,11 @@ def _statement(conn, sid: str) -> dict | None:  # noqa: ANN001
         .mappings().first()
 
 
-def _lines_of(conn, sid: str) -> dict[str, str]:  # noqa: ANN001
-    """line id → claim id of a statement's claim lines."""
+def _lines_of(conn, sid: str) -> dict[str, tuple[str, str]]:  # noqa: ANN001
+    """hub line key → (claim id, line id) of a statement's claim lines."""
     A = t.eldercare_adjudications
-    return {r.line_id: r.claim_id for r in conn.execute(select(A.c.line_id, A.c.claim_id)
-                                                        .where(A.c.statement_id == sid))}
+    return {line_key(r.claim_id, r.line_id): (r.claim_id, r.line_id)
+            for r in conn.execute(select(A.c.line_id, A.c.claim_id).where(A.c.statement_id == sid))}
 
 
 # ------------------------------------------------------------------------------------------ messages from regions
@@ -202,8 +204,9 @@ def on_settlement_message(batch: Batch, msg: dict) -> None:
         row.update(at=datetime.fromisoformat(p["paid_at"]), amount_fen=p["amount_fen"], ref_id=p["payment_id"])
     else:
         owned = _lines_of(batch.conn, p["statement_id"])
-        ids = sorted({ln["line_id"] if ln.get("line_id") else lid for ln in p["lines"]
-                      for lid, cid in owned.items() if cid == ln["claim_id"] and (ln.get("line_id") in (None, lid))})
+        # a disputed line names its claim and, optionally, one line of it (none: every line of the claim)
+        ids = sorted({key for ln in p["lines"] for key, (cid, lid) in owned.items()
+                      if cid == ln["claim_id"] and ln.get("line_id") in (None, lid)})
         if not ids:
             raise BusinessRuleBroken("settlement.dispute_unknown_line", "the dispute names no line of the statement",
                                      "异议所列明细不在结算单中", ["payload.lines"])
@@ -291,11 +294,19 @@ def record_payment(engine: Engine, statement_id: str, officer: str, payment_id: 
 
 def create_adjustment(engine: Engine, officer: str, adjustment_id: str, line_id: str, period: str,
                       amount_fen: int, reason: str, *, now: datetime | None = None) -> None:
-    """Book a correction of a settled line into a later period (never an edit of the original statement)."""
+    """Book a correction of a settled line into a later period (never an edit of the original statement).
+
+    ``line_id`` is the hub line key ``"<claim_id>/<line_id>"`` (a bare line id is accepted while it is unambiguous).
+    """
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
         A = t.eldercare_adjudications
-        row = conn.execute(select(A).where(A.c.line_id == line_id, A.c.statement_id.is_not(None))).mappings().first()
+        where = [A.c.claim_id == line_id.split("/", 1)[0], A.c.line_id == line_id.split("/", 1)[1]] \
+            if "/" in line_id else [A.c.line_id == line_id]
+        found = conn.execute(select(A).where(*where, A.c.statement_id.is_not(None))).mappings().all()
+        if len(found) > 1:
+            raise SettlementError(f"line {line_id} is ambiguous: name it as <claim_id>/<line_id>")
+        row = found[0] if found else None
         if row is None:
             raise SettlementError(f"line {line_id} is on no statement")
         if Period.parse(period) <= Period.parse(row["period"]):
@@ -303,6 +314,7 @@ def create_adjustment(engine: Engine, officer: str, adjustment_id: str, line_id:
         if conn.execute(select(t.job_runs).where(t.job_runs.c.job == "statements",
                                                  t.job_runs.c.run_key == period)).first():
             raise SettlementError(f"the statements of {period} are already issued")
+        line_id = line_key(row["claim_id"], row["line_id"])
         conn.execute(insert(t.settlement_adjustments), [{
             "adjustment_id": adjustment_id, "period": period, "adjusts_line_id": line_id,
             "adjusts_period": row["period"], "payer_district": row["payer_district"],

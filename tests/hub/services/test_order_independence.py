@@ -60,4 +60,5 @@ def test_any_order_duplication_and_batching_gives_the_same_state(hub, order, dup
     assert state(hub) == expected
     assert expected["events"] == [("bj", "E1", "closed", 6), ("tj", "T1", "open", 2)]
     assert expected["stock"] == [("BJ-D1", "quilt", "", "", 795, 795, 1)]  # counted 800, ledger says 820
-    assert expected["claims"] == [("L1", True, 60000, ()), ("L2", True, 60000, ()), ("L3", False, 0, ("not_enrolled",))]
+    assert expected["claims"] == [("C1/L1", True, 60000, ()), ("C1/L2", True, 60000, ()),
+                                 ("C2/L3", False, 0, ("not_enrolled",))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from hub.domain.calendar import Period
 from hub.infrastructure import tables as t
@@ -77,19 +78,24 @@ def test_a_settled_line_is_frozen_and_corrections_are_later_adjustments(hub) -> 
     [sid] = [s for s in jobs.run_statements(hub.engine, Period(2026, 5), WHEN) if "-he-" in s]
     hub.feed(b.enrolment("he", "E1", 1, "110102", "he", valid_until="2026-05-01", at=100))  # would now reject L1
     assert next(a for a in queries.adjudications(hub.engine) if a["line_id"] == "L1")["payable_fen"] == 60000
+    # the re-adjudication books the difference into the next period whose statements are not issued yet
+    with hub.engine.connect() as conn:
+        auto = [(r.period, r.adjusts_line_id, r.amount_fen, r.created_by) for r in conn.execute(
+            select(t.settlement_adjustments))]
+    assert auto == [("2026-06", "C-HE-05/L1", -60000, "hub")]
     with pytest.raises(settlement.SettlementError):
-        settlement.create_adjustment(hub.engine, "officer-1", "ADJ1", "L1", "2026-05", -60000, "评估过期")
-    settlement.create_adjustment(hub.engine, "officer-1", "ADJ1", "L1", "2026-07", -60000, "评估过期")
+        settlement.create_adjustment(hub.engine, "officer-1", "ADJ1", "C-HE-05/L1", "2026-05", 500, "补发")
+    settlement.create_adjustment(hub.engine, "officer-1", "ADJ1", "C-HE-05/L1", "2026-07", 500, "补发")
     jobs.run_statements(hub.engine, Period(2026, 7), WHEN + timedelta(days=31))
     [adj] = [s for s in queries.statements(hub.engine, period="2026-07") if s["payee_region"] == "he"]
-    assert (adj["total_fen"], adj["line_count"]) == (-60000, 1)
+    assert (adj["total_fen"], adj["line_count"]) == (500, 1)
     assert queries.statement(hub.engine, sid)["total_fen"] == 60000  # the original never changes
 
 
 def test_confirmation_dispute_and_payment_move_the_account(hub) -> None:  # noqa: ANN001
     seed(hub)
     [sid] = [s for s in jobs.run_statements(hub.engine, Period(2026, 5), WHEN) if "-he-" in s]
-    acc = settlement.dispute(hub.engine, sid, "officer-he", ["L1"], "金额有误", dispute_id="D1", at=WHEN)
+    acc = settlement.dispute(hub.engine, sid, "officer-he", ["C-HE-05/L1"], "金额有误", dispute_id="D1", at=WHEN)
     assert (acc["status"], acc["withheld_fen"], acc["payable_fen"]) == ("disputed", 60000, 0)
     settlement.resolve_dispute(hub.engine, sid, "officer-he", "D1", at=WHEN + timedelta(days=2))
     acc = settlement.confirm(hub.engine, sid, "officer-he", at=WHEN + timedelta(days=3))
