@@ -7,8 +7,10 @@ is present so that every handler runs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -53,21 +55,53 @@ class _Row:
         self.message_id, self.kind, self.value = m.message_id, m.kind, m.value
 
 
+def _sample_ids() -> list[str]:
+    """Entity ids and person refs of the samples: a variant renames all of them, so that variant i of a claim
+    references the enrolment, elder and statement of variant i (not the one elder every sample shares)."""
+    ids = {schemas.KINDS[k].partition_key(p) for k, (_, p) in PAYLOADS.items()}
+    text = json.dumps({k: p for k, (_, p) in PAYLOADS.items()}, ensure_ascii=False)
+    ids |= set(re.findall(r'"ref": "([0-9a-f]{64})"', text))
+    ids |= set(re.findall(r'"((?:EN|CL|ST|VR|RF|REQ|MV|DSP)-[A-Z0-9-]+)"', text))
+    return sorted((i for i in ids if i and len(i) > 5), key=len, reverse=True)
+
+
+def _rename(value: str, i: int) -> str:
+    if re.fullmatch(r"[0-9a-f]{64}", value):
+        return hashlib.sha256(f"{value}{i}".encode()).hexdigest()
+    return f"{value}{i:05d}"
+
+
 def _variant(kind: str, i: int) -> dict:
-    """The sample message of `kind` with a fresh id and its entity key made unique (if the schema allows it)."""
+    """The sample message of `kind` with a fresh id and its entity ids and persons renamed for variant `i` (each
+    renaming kept only if the contract still accepts the message)."""
     msg = sample_message(kind)
     msg["message_id"] = schemas.new_message_id()
-    spec = schemas.KINDS[kind]
-    key = spec.partition_key(msg["payload"])
-    if key and i:
+    if not i:
+        return msg
+    text = json.dumps(msg["payload"], ensure_ascii=False)
+    present = [old for old in _SAMPLE_IDS if f'"{old}"' in text]
+    for old in present:
+        text = text.replace(f'"{old}"', f'"{_rename(old, i)}"')
+    candidate = dict(msg, payload=json.loads(text))
+    try:
+        schemas.validate_message(candidate)
+        return candidate  # the common case: one validation
+    except schemas.ContractError:
+        pass
+    for old in present:
         text = json.dumps(msg["payload"], ensure_ascii=False)
-        candidate = dict(msg, payload=json.loads(text.replace(f'"{key}"', f'"{key}{i:05d}"')))
+        if f'"{old}"' not in text:
+            continue
+        candidate = dict(msg, payload=json.loads(text.replace(f'"{old}"', f'"{_rename(old, i)}"')))
         try:
             schemas.validate_message(candidate)
-            return candidate
+            msg = candidate
         except schemas.ContractError:
             pass
     return msg
+
+
+_SAMPLE_IDS = _sample_ids()
 
 
 class MessageFactory:

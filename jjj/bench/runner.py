@@ -81,7 +81,7 @@ def run(*, bootstrap: str, databases: list[str], pg_url: str | None, quick: bool
         env.create_topics()
         producer = make_producer(bootstrap, client_id="bench-load")
         t0 = time.perf_counter()
-        sent = produce(producer, env.signers, MessageFactory(env.prefix, distinct=1000).messages(vol.hub_messages))
+        sent = produce(producer, env.signers, MessageFactory(env.prefix, distinct=500).messages(vol.hub_messages))
         producer.close(timeout=30)
         echo(f"loaded {sent} signed messages into {env.prefix}.* in {time.perf_counter() - t0:.1f}s")
         for db in databases:

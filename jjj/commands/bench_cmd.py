@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from pathlib import Path
 
 import click
@@ -25,6 +27,8 @@ def bench_command(quick: bool, database_url: str, dbs: tuple[str, ...], profile_
     from jjj.bench.runner import render, run
     from jjj.config import Settings
 
+    # SIGTERM (and SIGINT in a background job, where it is ignored) must still delete the run's topics and databases
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     databases = list(dbs) or (["sqlite", "postgresql"] if database_url else ["sqlite"])
     if profile_dir is not None:
         profile_dir.mkdir(parents=True, exist_ok=True)
