@@ -15,12 +15,12 @@ from datetime import datetime
 from sqlalchemy import Table
 
 import schemas
+from hub.services.outgoing import HUB_SENDER, outgoing
 from hub.services.policy import HubPolicy
 from jjj.bus.topics import inbox_topic, status_topic
 from jjj.outbox import OutgoingMessage
-from schemas.serde import _dumps as dumps_validated  # build_message has validated it already
 
-HUB_SENDER = {"region": "hub", "unit_code": "000000", "system_id": "jjj-hub"}
+__all__ = ["HUB_SENDER", "Batch", "BusinessRuleBroken"]
 
 
 class BusinessRuleBroken(Exception):
@@ -54,12 +54,11 @@ class Batch:
     def send(self, kind: str, payload: dict, to: str, *, references: tuple[str, ...] = (),
              correlation_id: str | None = None) -> str:
         """Queue a hub message to region ``to`` (``"status"`` = the shared status topic); returns its id."""
-        msg = schemas.build_message(kind, payload, sender=HUB_SENDER, references=references,
-                                    correlation_id=correlation_id, sent_at=self.now.isoformat())
         topic = status_topic(self.prefix) if to == "status" else inbox_topic(self.prefix, to)
-        self.outgoing.append(OutgoingMessage(msg["message_id"], f"{kind}@{msg['schema_version']}", topic,
-                                             schemas.KINDS[kind].partition_key(payload), dumps_validated(msg)))
-        return msg["message_id"]
+        out = outgoing(kind, payload, topic, schemas.KINDS[kind].partition_key(payload), references=references,
+                       correlation_id=correlation_id, sent_at=self.now.isoformat())
+        self.outgoing.append(out)
+        return out.message_id
 
     def route(self, msg: dict, to: str, entity_id: str) -> str:
         """Forward a region's message to another region as ``hub.routed_request``."""

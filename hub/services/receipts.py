@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 import schemas
+from hub.services.outgoing import outgoing
 from hub.services.records import Record, Verdict
 from jjj.bus.topics import dlq_topic, inbox_topic
 from jjj.outbox import OutgoingMessage
-from schemas.serde import _dumps as dumps_validated  # build_message has validated it already
 
-HUB_SENDER = {"region": "hub", "unit_code": "000000", "system_id": "jjj-hub"}
+#: receipt codes that count as accepted in the contract's code table (201, a harmless duplicate, does too)
+_ACCEPTED = {int(c): schemas.ReceiptCode(c).accepted for c in schemas.ReceiptCode}
 
 
 def receipt_payload(record: Record, verdict: Verdict, message_id: str, received_at: str) -> dict:
-    """`for_message_id` is the message id, or "topic/partition/offset" when the bytes could not be decoded."""
+    """`for_message_id` is the message id, or "topic/partition/offset" when the bytes could not be decoded.
+
+    Every value is clamped to the contract's limits: receipts are built on the trusted fast path (no validation).
+    """
     return {
-        "for_message_id": message_id,
+        "for_message_id": message_id[:64],
         "for_kind": (verdict.message or {}).get("kind"),
-        # 201 (a harmless duplicate) counts as accepted in the contract's code table
-        "outcome": "accepted" if schemas.ReceiptCode(verdict.code).accepted else "rejected",
+        "outcome": "accepted" if _ACCEPTED[verdict.code] else "rejected",
         "code": verdict.code,
-        "reason": verdict.reason or None,
-        "reason_zh": verdict.reason_zh or None,
-        "paths": verdict.paths,
-        "rule": verdict.rule,
+        "reason": verdict.reason[:2000] if verdict.reason else None,
+        "reason_zh": verdict.reason_zh[:2000] if verdict.reason_zh else None,
+        "paths": [p[:300] for p in verdict.paths[:100]],
+        "rule": verdict.rule[:80] if verdict.rule else None,
         "entity_key": record.key.decode("utf-8", "replace")[:200] if record.key else None,
         "received_at": received_at,
     }
@@ -32,10 +35,8 @@ def receipt_message(prefix: str, region: str, record: Record, verdict: Verdict, 
                     received_at: str) -> OutgoingMessage:
     refs = [message_id] if verdict.message else []
     payload = receipt_payload(record, verdict, message_id, received_at)
-    msg = schemas.build_message("hub.receipt", payload, sender=HUB_SENDER,
-                                references=refs, correlation_id=(verdict.message or {}).get("correlation_id"))
-    return OutgoingMessage(msg["message_id"], f"hub.receipt@{msg['schema_version']}", inbox_topic(prefix, region),
-                           message_id, dumps_validated(msg))
+    return outgoing("hub.receipt", payload, inbox_topic(prefix, region), message_id, references=refs,
+                    correlation_id=(verdict.message or {}).get("correlation_id"))
 
 
 def dead_letter_message(prefix: str, record: Record, verdict: Verdict, message_id: str) -> OutgoingMessage:

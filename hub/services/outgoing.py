@@ -1,0 +1,35 @@
+"""Hub-built messages on a trusted fast path: the envelope is assembled from known-good values and serialised,
+without the per-message contract validation of ``schemas.build_message`` (the hub's own receipts, notices and
+status changes were the largest single cost of the intake). The contract is checked in the tests instead
+(tests/hub/services/test_outgoing.py validates every message a realistic workload makes the hub send); set
+``JJJ_HUB_VALIDATE_OUTGOING=1`` to validate each one at run time too (a debugging aid).
+"""
+
+from __future__ import annotations
+
+import os
+
+import schemas
+from jjj.outbox import OutgoingMessage
+from schemas.envelope import new_message_id
+from schemas.serde import _dumps
+from schemas.validate import now_rfc3339
+
+HUB_SENDER = {"region": "hub", "unit_code": "000000", "system_id": "jjj-hub"}
+VALIDATE = os.environ.get("JJJ_HUB_VALIDATE_OUTGOING", "") not in ("", "0")
+_VERSION = {kind: spec.version for kind, spec in schemas.KINDS.items()}
+
+
+def hub_message(kind: str, payload: dict, *, references=(), correlation_id: str | None = None,  # noqa: ANN001
+                sent_at: str | None = None) -> dict:
+    """The envelope ``schemas.build_message`` would make for the hub, unvalidated (see module docstring)."""
+    msg = {"message_id": new_message_id(), "kind": kind, "schema_version": _VERSION[kind], "sender": HUB_SENDER,
+           "sent_at": sent_at or now_rfc3339(), "status": "actual", "references": list(references),
+           "correlation_id": correlation_id, "expires_at": None, "payload": payload}
+    return schemas.validate_message(msg) if VALIDATE else msg
+
+
+def outgoing(kind: str, payload: dict, topic: str, key: str, *, references=(),  # noqa: ANN001
+             correlation_id: str | None = None, sent_at: str | None = None) -> OutgoingMessage:
+    msg = hub_message(kind, payload, references=references, correlation_id=correlation_id, sent_at=sent_at)
+    return OutgoingMessage(msg["message_id"], f"{kind}@{msg['schema_version']}", topic, key, _dumps(msg))
