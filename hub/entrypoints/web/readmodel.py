@@ -19,7 +19,8 @@ from hub.infrastructure import tables as t
 
 #: The indexes the main API calls need (reported to the hub-services owner; created here until tables.py has them).
 READ_INDEXES = (
-    ("ix_web_claim_lines_district_period", t.eldercare_claim_lines, ("payer_district", "period")),
+    # claim_id last: PostgreSQL then reads one district-period in claim order instead of walking the claim index
+    ("ix_web_claim_lines_district_period_claim", t.eldercare_claim_lines, ("payer_district", "period", "claim_id")),
     ("ix_web_adjudications_district_period", t.eldercare_adjudications, ("payer_district", "period")),
     ("ix_web_statements_district_period", t.settlement_statements, ("payer_district", "period")),
     ("ix_web_disaster_events_region_started", t.disaster_events, ("region", "started_on")),
