@@ -9,6 +9,7 @@ import threading
 import click
 
 from jjj.config import Settings
+from jjj.metrics_http import metrics_port_option, serve_metrics
 
 
 def stop_on_signals() -> threading.Event:
@@ -25,11 +26,13 @@ def hub_group() -> None:
 
 @hub_group.command("run")
 @click.option("--worker-id", default="hub-1", show_default=True, help="Kafka client id of this worker.")
-def hub_run(worker_id: str) -> None:
+@metrics_port_option
+def hub_run(worker_id: str, metrics_port: int) -> None:
     """Consume every regional topic, reconcile, answer with receipts (Ctrl-C stops after the current batch)."""
     from hub.bootstrap import HubServices
     from hub.entrypoints.consumer import run
 
+    serve_metrics(metrics_port)
     stop = stop_on_signals()
     run(HubServices(Settings.from_env(), worker_id=worker_id), stop.is_set)
 
