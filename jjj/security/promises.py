@@ -3,7 +3,8 @@
     pytest tests/security tests/trust --junitxml=state/junit.xml
     python -m jjj.security.promises state/junit.xml > docs/promises.md
 
-A promise is "pass" only when every test proving it passed in that run; "not run" when none of them ran.
+A promise is "pass" only when every test proving it passed in that run; "not run" when none of them ran; "KNOWN BUGS"
+when the only non-passing tests are expected failures (bugs reproduced and pinned by xfail, named in their reasons).
 """
 
 from __future__ import annotations
@@ -38,6 +39,19 @@ PROMISES: list[tuple[str, list[str]]] = [
      ["tests/security/test_recovery.py::test_a_dead_letter_is_replayed_with_its_signature_once_the_cause_is_fixed"]),
     ("Recovery: `jjj hub rebuild` from the topics yields the same state, receipts not re-sent",
      ["tests/security/test_recovery.py::test_rebuild_from_the_topics_yields_the_same_state"]),
+    ("Bad input: oversized 330, unknown major 200 naming the major, wrong kind on a topic 310, duplicate 100 then 201, "
+     "reordered 续报/初报 both 100 with the newest revision current, undecodable bytes 200 without blocking the "
+     "partition; rejected ones in dead_letters and on jjj.dlq with context headers; one receipt each",
+     ["tests/trust/test_bad_input_receipts.py"]),
+    ("Fuzzing (fixed budget): decode/deserializer raise only ContractError, Intake.check always answers with a "
+     "documented code and a valid receipt, every native parser gives Ready, a located rejection or a FormatError",
+     ["tests/trust/test_fuzz_parsers.py"]),
+    ("Database down 30 s mid-stream: no offsets committed during the outage, the worker resumes, one receipt each, "
+     "state equals a fault-free run",
+     ["tests/trust/test_faults_database.py"]),
+    ("Broker restart while adapters publish and the hub consumes: each message applied once, one receipt per record, "
+     "state equals a fault-free run",
+     ["tests/trust/test_faults_broker.py"]),
     ("Personal data: no ID number or unmasked name on the bus, in the hub DB, logs or pages; HMAC key never logged",
      ["tests/security/test_personal_data.py"]),
 ]
@@ -51,8 +65,9 @@ def results(junit_path: str) -> dict[str, str]:
         node = f"{path}.py::{case.get('name')}"
         if case.find("failure") is not None or case.find("error") is not None:
             out[node] = "failed"
-        elif case.find("skipped") is not None:
-            out[node] = "skipped"
+        elif (skipped := case.find("skipped")) is not None:
+            # pytest writes an expected failure (a known bug pinned by a strict xfail) as a skip of type pytest.xfail
+            out[node] = "xfailed" if skipped.get("type") == "pytest.xfail" else "skipped"
         else:
             out[node] = "passed"
     return out
@@ -70,6 +85,9 @@ def table(junit_path: str) -> str:
             verdict = "not run"
         elif all(r == "passed" for r in matched.values()):
             verdict = f"pass ({len(matched)} tests)"
+        elif all(r in ("passed", "xfailed") for r in matched.values()):
+            known = sum(r == "xfailed" for r in matched.values())
+            verdict = f"KNOWN BUGS ({known} xfail, {len(matched) - known} pass)"
         else:
             bad = sum(r != "passed" for r in matched.values())
             verdict = f"FAIL ({bad} of {len(matched)})"
