@@ -6,6 +6,7 @@ from pathlib import Path
 
 from adapters.beijing import eldercare, mapping, verification
 from adapters.beijing.config import CONFIG
+from adapters.core import generic
 from adapters.core.mapping import field_names, per_record
 from adapters.core.readers import read_json
 from adapters.core.spec import NativeFormat, RegionSpec
@@ -18,6 +19,9 @@ def _json(fh, source: str, path: Path):  # noqa: ANN001, ANN202
 def _fmt(name: str, kind: str, fn, patterns: tuple[str, ...], description: str, fields=None) -> NativeFormat:  # noqa: ANN001
     return NativeFormat(name, (kind,), _json, per_record(fn), patterns, description, http=True, fields=fields or {})
 
+
+CANONICAL_KINDS = ("relief.commitment", "relief.decline", "relief.dispatch", "relief.stock_movement",
+                   "verification.response", "referral.referral", "eldercare.payment")
 
 REGION = RegionSpec(
     code="bj", package="beijing", name_zh="北京市", system_id=CONFIG["system_id"], config=CONFIG,
@@ -33,6 +37,9 @@ REGION = RegionSpec(
              ("entitlement_table*.json*",), "补贴标准表 JSON"),
         _fmt("verification_request", "verification.request", verification.verification_request,
              ("verification_request*.json*",), "经济状况核对请求 JSON"),
+        # generic fallback (adapters/README.md): kinds the platform has no native export for yet
+        NativeFormat("canonical", CANONICAL_KINDS, _json, generic.mapper(CANONICAL_KINDS), ("canonical*.json*",),
+                     "通用 JSON（规范消息体，人员以身份证号给出）", http=True),
     )},
 )
 

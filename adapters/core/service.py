@@ -74,7 +74,8 @@ def run_adapter(spec: RegionSpec, settings: Settings, stop: threading.Event, *, 
     if folder := spec.setting("drop_dir"):
         from adapters.core.watch import watch
 
-        start("watch", watch, runtime, spec, ctx, Path(folder), stop.is_set, 2.0, metrics)
+        start("watch", watch, runtime, spec, ctx, Path(folder), stop.is_set,
+              float(spec.setting("drop_scan_s", "2.0")), metrics)
     if poll_url := spec.setting("poll_url"):
         from adapters.core.poller import Poller
 

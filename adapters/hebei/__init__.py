@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from adapters.core import generic
 from adapters.core.mapping import field_names, per_record
+from adapters.core.readers import read_json
 from adapters.core.spec import NativeFormat, RegionSpec
 from adapters.core.xmlsource import iter_elements
 from adapters.hebei import cap, claims, disaster, stock
@@ -20,6 +22,10 @@ def xml(record_tag: str):  # noqa: ANN201
     return reader
 
 
+CANONICAL_KINDS = ("relief.support_request", "relief.receipt", "verification.request", "verification.response",
+                   "referral.acceptance", "referral.rejection", "referral.progress", "referral.closure",
+                   "eldercare.confirmation", "eldercare.dispute")
+
 REGION = RegionSpec(
     code="he", package="hebei", name_zh="河北省", system_id=CONFIG["system_id"], config=CONFIG,
     intake_port=CONFIG["intake_port"],
@@ -34,5 +40,9 @@ REGION = RegionSpec(
                      ("stock*.xml", "库存*.xml"), "救灾物资库存 XML"),
         NativeFormat("claims", ("eldercare.claim",), xml("Claim"), claims.claims, ("claims*.xml", "养老补贴申报*.xml"),
                      "养老补贴申报 XML (one <Claim> per facility, payer and month)", fields=claims.FIELDS),
+        # generic fallback (adapters/README.md): kinds without a native export yet, dropped as canonical*.json
+        NativeFormat("canonical", CANONICAL_KINDS, lambda fh, source, path: read_json(fh, source),
+                     generic.mapper(CANONICAL_KINDS), ("canonical*.json",),
+                     "通用 JSON（规范消息体，人员以身份证号给出）", http=True),
     )},
 )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from adapters.core import generic
 from adapters.core.mapping import field_names, per_record
+from adapters.core.readers import read_json
 from adapters.core.spec import NativeFormat, RegionSpec
 from adapters.tianjin import claims, disaster, ledger
 from adapters.tianjin.config import CONFIG
 from adapters.tianjin.readers import table
+
+CANONICAL_KINDS = ("relief.stock_snapshot", "relief.commitment", "relief.decline", "relief.dispatch",
+                   "verification.response", "referral.referral", "eldercare.confirmation", "eldercare.dispute")
 
 REGION = RegionSpec(
     code="tj", package="tianjin", name_zh="天津市", system_id=CONFIG["system_id"], config=CONFIG,
@@ -21,5 +26,9 @@ REGION = RegionSpec(
         NativeFormat("claims", ("eldercare.claim",), table(claims.REQUIRED), claims.claims,
                      ("claims*.csv", "claims*.xlsx", "养老补贴申报*.csv", "养老补贴申报*.xlsx"),
                      "养老补贴申报明细 CSV/xlsx (grouped by 申报单号)", fields=claims.FIELDS),
+        # generic fallback (adapters/README.md): kinds without a native export yet, dropped as canonical*.json
+        NativeFormat("canonical", CANONICAL_KINDS, lambda fh, source, path: read_json(fh, source),
+                     generic.mapper(CANONICAL_KINDS), ("canonical*.json",),
+                     "通用 JSON（规范消息体，人员以身份证号给出）", http=True),
     )},
 )

@@ -1,46 +1,95 @@
-"""How a step reaches the platform: through its region's adapter, or (faults) straight onto the bus.
+"""How a step reaches the platform: through its region's native intake, or (bus faults) straight onto the bus.
 
-Good messages go through ``AdapterRuntime.accept`` into the adapter's outbox, the same call the native intakes
-end in; the adapter process (`jjj adapter <r> run`) publishes them and takes the receipts in. Faults are
-produced directly, signed (or mis-signed) like a misbehaving provincial gateway would.
+Every scenario step is rendered the way the region's own system sends it (``jjj.demo.native``) and handed to the
+running adapter (`jjj adapter <r> run`): Beijing's JSON is pushed to ``POST /intake/<format>`` (token and
+``Idempotency-Key``), Tianjin's CSV and Hebei's XML / CAP files are dropped (atomically) in the adapter's watched
+folder.  The adapter maps, validates, stores in its outbox, publishes and takes the receipts in; the demo only
+learns the message ids (HTTP answer, or the adapter's outbox after the file moved to ``done/``).
+An answer quotes the hub message it answers, as the region's system would: its id is taken from the adapter's
+deliveries (routed requests, statement notices).  Bus faults are produced directly, signed (or mis-signed) like a
+misbehaving provincial gateway would.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from adapters.core import store
 from adapters.core.runtime import AdapterRuntime
-from adapters.core.spec import Canonical
+import schemas
 from jjj.bus.clients import make_producer
 from jjj.bus.topics import region_topic
 from jjj.config import REGION_UNIT_CODES, REGIONS, Settings
 from jjj.demo.faults import deterministic_ulid, raw_bytes
 from jjj.demo.ledger import Ledger
+from jjj.demo.native import Native, render
 from jjj.demo.timeline import Step
+from jjj.errors import JJJError
 from jjj.signing import Signer
+
+BUS_FAULTS = ("plain", "tampered", "foreign_sender", "expired", "twice")
+
+
+class IntakeRefused(JJJError):
+    """The adapter refused a step's native input (located errors attached), or it never came back from a folder."""
 
 
 class Delivery:
     """Plays steps: returns the message ids it handed over, and records them in the ledger."""
 
-    def __init__(self, settings: Settings, ledger: Ledger) -> None:
+    def __init__(self, settings: Settings, ledger: Ledger, steps: Mapping[str, Step] | None = None,
+                 ids: Mapping[str, str] | None = None, env: Mapping[str, str] | None = None) -> None:
         self.settings, self.ledger = settings, ledger
+        self.steps, self.person_ids = dict(steps or {}), dict(ids or {})
+        env = os.environ if env is None else env
         self.runtimes = {r: AdapterRuntime(r, settings, system_id=f"{r}-demo-feed") for r in REGIONS}
+        self.intake = {r: (f"http://127.0.0.1:{env.get(f'JJJ_{r.upper()}_INTAKE_PORT')}",
+                           env.get(f"JJJ_{r.upper()}_INTAKE_TOKEN", "")) for r in REGIONS}
+        self.drop = {r: Path(d) for r in REGIONS if (d := env.get(f"JJJ_{r.upper()}_DROP_DIR"))}
         self._ids = ledger.message_ids()
         self._producer = None
         self._hub_engine = None
+        self.last_intake = ""
 
     def references(self, step: Step) -> tuple[str, ...]:
-        """Message ids this step answers; a statement is answered by referencing the hub's notice of it."""
+        """The hub messages this step answers, as the region's system received them (its adapter's deliveries):
+        a statement is answered by its notice, a routed request by the hub's routed copy."""
         if any(sid.startswith("eldercare/statement-run/") for sid in step.refers_to):
             notice = self.statement_notice(step.region, step.payload["statement_id"])
             return (notice,) if notice else ()
-        return tuple(mid for sid in step.refers_to for mid in self._ids.get(sid, [])[:1])
+        out = []
+        for sid in step.refers_to:
+            asked = self.steps[sid]
+            routed = self.routed(step.region, asked.kind, schemas.KINDS[asked.kind].partition_key(asked.payload))
+            if routed is None:
+                raise IntakeRefused(f"{step.step_id}: the hub never routed {sid} to {step.region}")
+            out.append(routed)
+        return tuple(out)
+
+    def routed(self, region: str, kind: str, entity_id: str, timeout_s: float = 90.0) -> str | None:
+        """The id of the ``hub.routed_request`` carrying ``kind`` about ``entity_id`` in ``region``'s deliveries."""
+        deadline = time.monotonic() + timeout_s
+        d = store.deliveries
+        while True:
+            with self.runtimes[region].engine.connect() as conn:
+                for mid, body in conn.execute(select(d.c.message_id, d.c.body).where(d.c.kind == "hub.routed_request")
+                                              .order_by(d.c.seq)):
+                    p = body.get("payload") or {}
+                    if p.get("original_kind") == kind and p.get("entity_id") == entity_id:
+                        return mid
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.2)
 
     def statement_notice(self, region: str, statement_id: str, timeout_s: float = 60.0) -> str | None:
         """The id of the hub's ``hub.statement_notice`` about ``statement_id`` in ``region``'s adapter inbox."""
@@ -56,13 +105,62 @@ class Delivery:
             time.sleep(0.3)
 
     def play(self, step: Step) -> list[str]:
+        """Hand ``step`` over; ``last_intake`` says which way it went (HTTP / file / CAP / bus / hub job)."""
         if step.kind == "demo.statement_run":
+            self.last_intake = "hub job run_statements"
             ids = self._statement_run(step)
+        elif step.fault in BUS_FAULTS:
+            self.last_intake = "bus (raw Kafka record)"
+            ids = self._fault(step)
         else:
-            ids = self._fault(step) if step.fault else self.runtimes[step.region].accept(
-                [Canonical(step.kind, step.payload, references=self.references(step))])
+            out = render(step, self.person_ids, self.references(step) if step.refers_to else ())
+            self.last_intake = out.label
+            ids = self._push(step, out) if out.intake == "http" else self._drop(step, out)
         self.ledger.record(step.step_id, ids)
         self._ids[step.step_id] = ids
+        return ids
+
+    # -- native intakes ------------------------------------------------------------------------------------------
+    def _push(self, step: Step, out: Native) -> list[str]:
+        """POST the JSON to the adapter's intake; 202 → the accepted ids; 400 → refused (expected for a fault)."""
+        url, token = self.intake[step.region]
+        req = urllib.request.Request(f"{url}/intake/{out.format}", data=out.body, method="POST", headers={
+            "Content-Type": "application/json; charset=utf-8", "X-JJJ-Token": token,
+            "Idempotency-Key": f"jjj-demo:{step.step_id}"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 (the adapter we started)
+                return json.loads(resp.read())["accepted"]
+        except urllib.error.HTTPError as exc:
+            answer = exc.read().decode("utf-8", "replace")
+            if exc.code == 400 and step.fault == "native":
+                return []
+            raise IntakeRefused(f"{step.step_id}: {out.label} answered {exc.code}: {answer[:500]}") from None
+
+    def _drop(self, step: Step, out: Native, timeout_s: float = 60.0) -> list[str]:
+        """Write the file into the watched folder (temp name, then an atomic rename), wait until the adapter moved
+        it to done/ or failed/, and read the message ids it wrote to its outbox meanwhile."""
+        folder, rt = self.drop[step.region], self.runtimes[step.region]
+        folder.mkdir(parents=True, exist_ok=True)
+        t = store.outbox
+        with rt.engine.connect() as conn:
+            before = conn.execute(select(func.coalesce(func.max(t.c.seq), 0))).scalar_one()
+        tmp, final = folder / f".{out.filename}.part", folder / out.filename
+        tmp.write_bytes(out.body)
+        os.replace(tmp, final)
+        deadline = time.monotonic() + timeout_s
+        while final.exists():
+            if time.monotonic() > deadline:
+                raise IntakeRefused(f"{step.step_id}: {out.label} was not picked up within {timeout_s:.0f}s")
+            time.sleep(0.1)
+        if (folder / "failed" / out.filename).exists():
+            raise IntakeRefused(f"{step.step_id}: {out.label} could not be read (moved to failed/)")
+        with rt.engine.connect() as conn:
+            ids = list(conn.execute(select(t.c.message_id).where(t.c.seq > before, t.c.kind.not_like("heartbeat.%"))
+                                    .order_by(t.c.seq)).scalars())
+            if not ids and step.fault != "native":
+                why = conn.execute(select(store.rejects.c.location, store.rejects.c.problems)
+                                   .where(store.rejects.c.source == out.filename)).all()
+                raise IntakeRefused(f"{step.step_id}: {out.label} gave no message: {why}")
         return ids
 
     # -- the hub's statement day, brought forward to the scenario's time -----------------------------------------

@@ -72,6 +72,14 @@ def receipt_rejections() -> dict[int, int]:
     return dict(Counter(s.expect_code for s in faults.steps(_disaster_stub())))
 
 
+def native_rejections() -> dict[str, int]:
+    """Region → native records its adapter refuses at the edge (kept in the adapter's rejects table)."""
+    from jjj.demo import faults
+
+    stub = _disaster_stub()
+    return dict(Counter(s.region for s in faults.native_steps(stub, lambda n: {"key_id": "k1", "ref": n})))
+
+
 def _disaster_stub():  # noqa: ANN202
     from jjj.demo.people import PersonFactory
 

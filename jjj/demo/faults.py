@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 from jjj.demo.timeline import Step, at, ts
@@ -64,4 +65,34 @@ def steps(disaster_steps: list[Step]) -> list[Step]:
              "坏消息：已过期（203）", fault="expired", expect_code=203),
         Step("fault/duplicate", at(5, 12), "tj", "heartbeat.heartbeat", heartbeat,
              "重复消息：同一消息发送两次（100 + 201）", fault="twice", expect_code=201),
+    ]
+
+
+def native_steps(disaster_steps: list[Step], ref: Callable[[str], dict]) -> list[Step]:
+    """Three inputs the regions' own adapters refuse at the edge (located error, kept in their rejects table):
+    no message reaches the bus, so no hub receipt is expected (``expect_code`` 0)."""
+    from datetime import date
+
+    from jjj.demo.people import id_number
+
+    bj_report = next(s for s in disaster_steps if s.step_id == "disaster/BJ-2026-0729-MTG01/r1").payload
+    zz_initial = next(s for s in disaster_steps if s.step_id == "disaster/HE-2026-0729-ZZ01/r1").payload
+    elder = id_number("110105", date(1941, 3, 17), 102)
+    claim = {"claim_id": "TJ-F-WQ01-110105-2026-08-X", "facility": {"facility_id": "TJ-F-WQ01", "name": "武清瑞景老年公寓",
+                                                                     "unit_code": "120114"},
+             "facility_region": "tj", "payer_district_code": "110105", "period": "2026-08",
+             "lines": [{"line_id": "TJ-F-WQ01-110105-2026-08-X-L1", "elder_ref": ref(elder),
+                        "enrolment_id": "EN-110105-EX-TJ-F-WQ01", "subsidy_type": "bed_operation_able",
+                        "days_in_care": 31, "amount_fen": 50_000}], "line_count": 1, "total_fen": 50_000}
+    forecast = {**zz_initial, "event_id": "HE-2026-0801-ZZ02", "data_as_of": ts(3, 20)}
+    return [
+        Step("native/bj-unknown-district", at(1, 9.5), "bj", "disaster.report", {**bj_report, "revision": 1},
+             "坏输入：北京推送的区划编号“京-99”不存在（适配器 400 拒收）", fault="native", expect_code=0,
+             native={"corrupt": "district"}),
+        Step("native/he-cap-forecast", at(3, 20), "he", "disaster.report", forecast,
+             "坏输入：河北 CAP 预警为预报（certainty Likely），不是灾情（适配器拒收）", fault="native", expect_code=0,
+             native={"cap": True, "corrupt": "forecast"}),
+        Step("native/tj-bad-check-digit", at(38, 9), "tj", "eldercare.claim", claim,
+             "坏输入：天津申报明细身份证号校验码错误（适配器拒收该行）", fault="native", expect_code=0,
+             native={"corrupt": "id_check_digit"}),
     ]

@@ -151,8 +151,9 @@ def _play(demo: DemoEnv, sup: Supervisor, opts: Options, stop: threading.Event, 
     from tqdm import tqdm
 
     ledger = Ledger(demo.root / "played.db")
-    delivery = Delivery(demo.settings, ledger)
-    steps = scenario.build(scenario.person_hasher(demo.person_key).person_ref)
+    ref = scenario.RecordingRef(scenario.person_hasher(demo.person_key))
+    steps = scenario.build(ref)
+    delivery = Delivery(demo.settings, ledger, {s.step_id: s for s in steps}, ref.ids, demo.env)
     done = ledger.played()
     todo = [s for s in steps if s.step_id not in done]
     if not todo:
@@ -175,8 +176,9 @@ def _play(demo: DemoEnv, sup: Supervisor, opts: Options, stop: threading.Event, 
                 tqdm.write(f"  ✗ {step.step_id} refused: {str(exc)[:300]}")
                 continue
             played += 1
-            tag = f" ⚠ 预期拒收 {step.expect_code}" if step.fault else ""
-            tqdm.write(f"  {step.when:%m-%d %H:%M}  {REGION_NAMES_ZH[step.region]}  {step.title}{tag}")
+            tag = (" ⚠ 预期适配器拒收" if step.fault == "native" else f" ⚠ 预期拒收 {step.expect_code}") if step.fault else ""
+            tqdm.write(f"  {step.when:%m-%d %H:%M}  {REGION_NAMES_ZH[step.region]}  [{delivery.last_intake}]  "
+                       f"{step.title}{tag}")
             bar.update(1)
         bar.close()
         # a message the hub cannot read (400/410/420 before decoding) is receipted by its bus position, not its id:

@@ -27,8 +27,22 @@ def build(ref: Callable[[str], dict], seed: int = SEED) -> list[Step]:
     persons = PersonFactory(seed)
     disaster = disasters.steps(persons, ref)
     out = (disaster + relief.steps() + cases.steps(persons, ref) + eldercare.steps(persons, ref)
-           + faults.steps(disaster))
+           + faults.steps(disaster) + faults.native_steps(disaster, ref))
     ids = [s.step_id for s in out]
     if len(ids) != len(set(ids)):
         raise ValueError("scenario step ids must be unique")
     return sorted(out, key=lambda s: s.when)
+
+
+class RecordingRef:
+    """``ref`` for ``build`` that remembers person_ref → ID number: the regions' own systems hold the ID numbers,
+    and their native inputs carry them (the adapters make the person_refs at the edge)."""
+
+    def __init__(self, hasher: PersonRefHasher) -> None:
+        self.hasher = hasher
+        self.ids: dict[str, str] = {}
+
+    def __call__(self, id_number: str) -> dict:
+        ref = self.hasher.person_ref(id_number)
+        self.ids[ref["ref"]] = id_number
+        return ref

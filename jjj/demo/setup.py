@@ -36,6 +36,14 @@ def _remembered(path: Path, make) -> str:  # noqa: ANN001
     return path.read_text(encoding="utf-8").strip()
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def prepare(base: Settings | None = None, *, reset: bool = False, environ: dict[str, str] | None = None) -> DemoEnv:
     environ = dict(os.environ if environ is None else environ)
     base = base or Settings.from_env()
@@ -56,7 +64,14 @@ def prepare(base: Settings | None = None, *, reset: bool = False, environ: dict[
            "JJJ_WEB_PORT": str(settings.web_port), "JJJ_PERSON_KEY_FILE": str(root / "person.key"),
            "JJJ_PERSON_KEY_ID": PERSON_KEY_ID,
            "JJJ_WEB_SECRET": environ.get("JJJ_WEB_SECRET") or _remembered(root / "web.secret", lambda: secrets.token_hex(32))}
+    token = _remembered(root / "intake.token", lambda: secrets.token_hex(16))
     for r in REGIONS:
         var = f"JJJ_{r.upper()}_DATABASE_URL"
         env[var] = environ.get(var) or f"sqlite:///{root / f'adapter-{r}.db'}"
+        # the adapters' native sides: Beijing's platform pushes over HTTP (token), Tianjin and Hebei drop files
+        env.setdefault(f"JJJ_{r.upper()}_INTAKE_PORT", str(_free_port()))
+        env.setdefault(f"JJJ_{r.upper()}_INTAKE_TOKEN", token)
+        if r != "bj":
+            env.setdefault(f"JJJ_{r.upper()}_DROP_DIR", str(root / "drop" / r))
+            env.setdefault(f"JJJ_{r.upper()}_DROP_SCAN_S", "0.2")  # the scenario drops a file every moment
     return DemoEnv(settings, root, env)

@@ -98,6 +98,20 @@ def overview_in_browser(settings) -> None:  # noqa: ANN001
         app.extensions["jjj.engine"].dispose()
 
 
+def adapter_rejects() -> dict[str, int]:
+    """``jjj adapter <r> status --json`` of each region's adapter database: records refused at the native edge."""
+    import json
+
+    out = {}
+    for r in ("bj", "tj", "he"):
+        # the settings fixture points JJJ_<R>_DATABASE_URL at the test's own adapter databases (the demo keeps them)
+        res = subprocess.run([sys.executable, "-m", "jjj.cli", "adapter", r, "status", "--json"], env=os.environ,
+                             capture_output=True, text=True, timeout=60, check=True)
+        status = json.loads(res.stdout)
+        out[r] = status["native_rejects"]
+    return out
+
+
 def snapshot(api) -> dict:  # noqa: ANN001
     return {"overview": api("/api/v1/overview").get_json()["regions"],
             "statements": api("/api/v1/eldercare/statements?per_page=200").get_json()["items"],
@@ -153,6 +167,10 @@ def test_the_scenario_ends_in_exactly_the_expected_state_and_a_second_run_change
         codes[r["code"]] = codes.get(r["code"], 0) + r["count"]
     assert codes == expected.receipt_rejections()
 
+    # the native faults never reached the bus: each adapter refused its own with a located error, kept in rejects
+    assert adapter_rejects() == expected.native_rejections() == {"bj": 1, "tj": 1, "he": 1}
+    assert "京-99" in out  # the progress line names the bad input
+
     [referral] = api("/api/v1/referrals").get_json()["items"]
     assert (referral["referral_id"], referral["state"]) == (expected.referral()["referral_id"], "closed")
 
@@ -162,6 +180,7 @@ def test_the_scenario_ends_in_exactly_the_expected_state_and_a_second_run_change
     # run it again: nothing is played twice, nothing changes
     out2, second_s = run_demo(settings, tmp_path)
     assert "0 steps played now" in out2 and "steps were played before" in out2
+    assert adapter_rejects() == expected.native_rejections()
     again = snapshot(api)
     assert {k: v for k, v in again.items() if k != "overview"} == {k: v for k, v in state.items() if k != "overview"}
     assert [{k: v for k, v in r.items() if k not in ("data_as_of", "generated_at")} for r in again["overview"]] == [
