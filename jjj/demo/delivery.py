@@ -24,9 +24,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+import schemas
 from adapters.core import store
 from adapters.core.runtime import AdapterRuntime
-import schemas
 from jjj.bus.clients import make_producer
 from jjj.bus.topics import region_topic
 from jjj.config import REGION_UNIT_CODES, REGIONS, Settings

@@ -8,8 +8,19 @@ from collections.abc import Mapping
 from adapters.beijing.config import DISTRICTS, TIERS
 from adapters.beijing.mapping import INDICATORS
 from adapters.core import catalogues as cat
-from jjj.demo.native_common import (DISASTER_ZH, ITEM_ZH, MODE_ZH, REGION_ZH, STAGE_ZH, SUB_TYPE_ZH, SUBSIDY_ZH,
-                                    Native, fen_to_yuan, reverse, wan_to_yuan)
+from jjj.demo.native_common import (
+    DISASTER_ZH,
+    ITEM_ZH,
+    MODE_ZH,
+    REGION_ZH,
+    STAGE_ZH,
+    SUB_TYPE_ZH,
+    SUBSIDY_ZH,
+    Native,
+    fen_to_yuan,
+    reverse,
+    wan_to_yuan,
+)
 from jjj.demo.timeline import Step
 
 JING = {code: number for number, code in DISTRICTS.items()}

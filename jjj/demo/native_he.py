@@ -7,8 +7,18 @@ from collections.abc import Mapping
 
 from adapters.hebei.config import CAP_EVENTS, TIERS
 from adapters.hebei.disaster import INDICATORS
-from jjj.demo.native_common import (DISASTER_ZH, ITEM_ZH, MODE_ZH, STAGE_ZH, SUB_TYPE_ZH, SUBSIDY_ZH, Native,
-                                    county_name, fen_to_yuan, slug)
+from jjj.demo.native_common import (
+    DISASTER_ZH,
+    ITEM_ZH,
+    MODE_ZH,
+    STAGE_ZH,
+    SUB_TYPE_ZH,
+    SUBSIDY_ZH,
+    Native,
+    county_name,
+    fen_to_yuan,
+    slug,
+)
 from jjj.demo.timeline import Step
 
 TIER_ZH = {code: zh for zh, code in reversed(TIERS.items())}

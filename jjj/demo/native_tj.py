@@ -6,10 +6,21 @@ import csv
 import io
 from collections.abc import Mapping
 
-from adapters.tianjin import claims, disaster, ledger
+from adapters.tianjin import claims, disaster
 from adapters.tianjin.config import TIERS
-from jjj.demo.native_common import (DISASTER_ZH, ITEM_ZH, STAGE_ZH, SUB_TYPE_ZH, SUBSIDY_ZH, Native, county_name,
-                                    fen_to_yuan, ha_to_mu, slug, wan_to_yuan)
+from jjj.demo.native_common import (
+    DISASTER_ZH,
+    ITEM_ZH,
+    STAGE_ZH,
+    SUB_TYPE_ZH,
+    SUBSIDY_ZH,
+    Native,
+    county_name,
+    fen_to_yuan,
+    ha_to_mu,
+    slug,
+    wan_to_yuan,
+)
 from jjj.demo.timeline import Step
 
 TIER_ZH = {code: zh for zh, code in reversed(TIERS.items())}

@@ -204,3 +204,36 @@ def test_cap_cancel_references_our_last_report_of_the_event(tmp_path: Path, hash
     assert errors(results("he", f, hasher)) == [
         "cancel.cap.xml:/alert: /alert/references: no report of event 13060041600000_20260731064500 was sent by "
         "this adapter"]
+
+
+# ------------------------------------------------------------------ the generic canonical JSON fallback
+
+
+@pytest.mark.parametrize(("code", "doc", "error"), [
+    ("bj", {"kind": "disaster.report", "payload": {}},
+     "$: kind: kind 'disaster.report' is not accepted by this format"),
+    ("tj", {"kind": "referral.referral", "payload": {"person_ref": {"身份证号": "130623195904210017"}}},
+     "$: payload.person_ref.身份证号: check digit is 7, expected 9"),
+    ("he", {"kind": "relief.receipt", "payload": [], "references": []}, "$: payload: payload must be a JSON object"),
+    ("he", {"kind": "referral.progress", "payload": {"referral_id": "R1"}, "references": "01K1"},
+     "$: references: references must be a list of message ids"),
+])
+def test_the_generic_format_refuses_wrong_kinds_bad_ids_and_bad_shapes(tmp_path: Path, hasher, code, doc,  # noqa: ANN001
+                                                                      error) -> None:
+    import json
+
+    f = tmp_path / "canonical_bad.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    [err] = errors(results(code, f, hasher))
+    assert err.startswith(f"canonical_bad.json:{error}"), err
+
+
+def test_the_generic_format_still_applies_the_contract_with_located_paths(tmp_path: Path, hasher) -> None:  # noqa: ANN001
+    import json
+
+    doc = json.loads(sample("hebei", "canonical_receipt.json").read_text(encoding="utf-8"))
+    doc["payload"]["lines"][0]["received"] = 5941.5  # a float where the contract wants a count
+    f = tmp_path / "canonical_receipt.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    [err] = errors(results("he", f, hasher))
+    assert "payload.lines[0].received" in err

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -99,4 +100,4 @@ def test_tianjin_files_are_gbk_and_beijing_pushes_chinese_field_names() -> None:
     assert body.decode("gbk").startswith("灾情编号,灾种,")
     bj = next(s for s in NATIVE if s.region == "bj" and s.kind == "disaster.report" and not s.fault)
     doc = json.load(io.BytesIO(native.render(bj, REF.ids).body))
-    assert doc["填报单位"] == "京-08" and int(doc["直接经济损失"]) == int(float(bj.payload["totals"]["losses"]["total"])) * 10_000
+    assert doc["填报单位"] == "京-08" and Decimal(doc["直接经济损失"]) == Decimal(bj.payload["totals"]["losses"]["total"]) * 10_000
