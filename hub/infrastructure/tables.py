@@ -132,6 +132,7 @@ disaster_events = Table(
     Column("data_as_of", String(40), nullable=True),
     Column("disaster_type", String(40), nullable=True),
     Column("started_on", Date, nullable=True),
+    Column("ended_on", Date, nullable=True),  # of the current report: event linking reads rows, not revisions
     Column("reporting_unit_code", String(12), nullable=True),
     Column("shared_event_ref", String(80), nullable=True),
     Column("counties", JSON, nullable=False),

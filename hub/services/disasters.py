@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import delete, or_, select
 
 from hub.domain.disaster_checks import consistency_flags, cumulative_decreases, deadline_flags
 from hub.domain.disaster_links import link_events
-from hub.domain.disasters import DisasterEvent, build_event
+from hub.domain.disasters import DisasterEvent, EventKey, Status, build_event
 from hub.domain.errors import DomainError
 from hub.infrastructure import tables as t
 from hub.infrastructure.sql import upsert
@@ -64,6 +65,7 @@ def event_row(event: DisasterEvent, rows: list[dict], now: datetime, policy: Hub
         "final_message_id": event.final.message_id if event.final else None,
         "data_as_of": cur.data_as_of.isoformat() if cur else None,
         "disaster_type": cur.disaster_type if cur else None, "started_on": cur.started_on if cur else None,
+        "ended_on": cur.ended_on if cur else None,
         "reporting_unit_code": current_payload.get("reporting_unit_code"),
         "shared_event_ref": explicit_ref(current_payload),
         "counties": sorted(cur.counties) if cur else [],
@@ -90,10 +92,9 @@ def recompute(batch: Batch) -> None:
 
 def recompute_events(batch: Batch, keys: set[tuple[str, str]]) -> None:
     conn = batch.conn
+    E = t.disaster_events
     before = {(r.region, r.event_id): r.status for r in conn.execute(
-        select(t.disaster_events.c.region, t.disaster_events.c.event_id, t.disaster_events.c.status)
-        .where(or_(*[(t.disaster_events.c.region == a) & (t.disaster_events.c.event_id == b) for a, b in keys])))} \
-        if len(keys) <= 200 else _all_status(conn)
+        select(E.c.region, E.c.event_id, E.c.status).where(_keys_in(E.c.region, E.c.event_id, keys)))}
     events = {}
     rows = []
     for key, (event, raw) in _safe_load(conn, keys).items():
@@ -107,9 +108,21 @@ def recompute_events(batch: Batch, keys: set[tuple[str, str]]) -> None:
     _relink(batch, events)
 
 
-def _all_status(conn) -> dict:  # noqa: ANN001
-    return {(r.region, r.event_id): r.status for r in conn.execute(
-        select(t.disaster_events.c.region, t.disaster_events.c.event_id, t.disaster_events.c.status))}
+def _keys_in(region_col, id_col, keys):  # noqa: ANN001, ANN202
+    """``(region, id) IN keys`` as one condition per region (portable, one statement for the whole batch)."""
+    by_region: dict[str, list[str]] = defaultdict(list)
+    for region, event_id in keys:
+        by_region[region].append(event_id)
+    return or_(*[(region_col == r) & id_col.in_(sorted(ids)) for r, ids in sorted(by_region.items())])
+
+
+def _standin(row) -> SimpleNamespace:  # noqa: ANN001
+    """What ``link_events`` reads of an event (key, status, current report), from its stored row: rivals are
+    never rebuilt from their revisions."""
+    current = SimpleNamespace(shared_event_ref=row.shared_event_ref, disaster_type=row.disaster_type,
+                              started_on=row.started_on, ended_on=row.ended_on, counties=frozenset(row.counties))
+    return SimpleNamespace(key=EventKey(row.region, row.event_id), status=Status(row.status),
+                           current=current if row.current_message_id else None)
 
 
 def _safe_load(conn, keys):  # noqa: ANN001, ANN202
@@ -130,9 +143,8 @@ def _relink(batch: Batch, touched: dict[tuple[str, str], DisasterEvent]) -> None
     if not touched:
         return
     conn, L, E = batch.conn, t.disaster_links, t.disaster_events
-    for (region, event_id) in touched:
-        conn.execute(delete(L).where(or_((L.c.a_region == region) & (L.c.a_event_id == event_id),
-                                         (L.c.b_region == region) & (L.c.b_event_id == event_id))))
+    conn.execute(delete(L).where(or_(_keys_in(L.c.a_region, L.c.a_event_id, touched),
+                                     _keys_in(L.c.b_region, L.c.b_event_id, touched))))
     types = {e.current.disaster_type for e in touched.values() if e.current}
     adjacency = batch.policy.adjacent_counties
 
@@ -153,8 +165,12 @@ def _relink(batch: Batch, touched: dict[tuple[str, str], DisasterEvent]) -> None
     refs = {(r.region, r.event_id): r.shared_event_ref for r in conn.execute(
         select(E.c.region, E.c.event_id, E.c.shared_event_ref).where(E.c.shared_event_ref.is_not(None)))}
     wanted = {k for ks in rivals.values() for k in ks} | {tuple(v.split(":", 1)) for v in refs.values()} | set(refs)
-    others = _safe_load(conn, wanted - set(touched))
-    pool = dict(touched) | {k: v[0] for k, v in others.items()}
+    missing = wanted - set(touched)
+    others = {} if not missing else {(r.region, r.event_id): _standin(r) for r in conn.execute(
+        select(E.c.region, E.c.event_id, E.c.status, E.c.current_message_id, E.c.shared_event_ref,
+               E.c.disaster_type, E.c.started_on, E.c.ended_on, E.c.counties)
+        .where(_keys_in(E.c.region, E.c.event_id, missing)))}
+    pool = dict(touched) | others
     links: dict = {}
     for key, keys in rivals.items():
         for other in keys:

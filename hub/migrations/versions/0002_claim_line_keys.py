@@ -1,4 +1,5 @@
-"""claim lines and adjudications keyed by (claim_id, line_id); hub line keys in settlement; notice ids
+"""claim lines and adjudications keyed by (claim_id, line_id); hub line keys in settlement; notice ids;
+disaster_events.ended_on
 
 Line ids are unique only within their claim ("1", "2" …): lines of different claims overwrote each other.
 
@@ -78,6 +79,8 @@ def _set_pk(table: str, cols: list[str]) -> None:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('disaster_events') as batch_op:
+        batch_op.add_column(sa.Column('ended_on', sa.Date(), nullable=True))
     for table in KEYED:
         _set_pk(table, ['claim_id', 'line_id'])
     with op.batch_alter_table('eldercare_claim_notices') as batch_op:
@@ -102,3 +105,5 @@ def downgrade() -> None:
         batch_op.drop_column('adjudication_id')
     for table in KEYED:
         _set_pk(table, ['line_id'])
+    with op.batch_alter_table('disaster_events') as batch_op:
+        batch_op.drop_column('ended_on')
