@@ -119,23 +119,29 @@ class OutboxPublisher:
         return len(acked)
 
     def drain(self, *, until_empty: bool = True, idle_sleep_s: float = 0.5, stop=lambda: False) -> int:  # noqa: ANN001
-        """Drain until empty (or forever when until_empty is False, sleeping when idle), with backoff on failure."""
+        """Drain until empty (or forever when until_empty is False, sleeping when idle), with backoff on failure.
+
+        Broker and database outages are survived here: nothing in the loop may raise, or the worker would die.
+        """
         total, backoff = 0, idle_sleep_s
         while not stop():
             try:
                 sent = self.drain_once()
+                pending = self.depth() if sent == 0 else 1
             except Exception:  # noqa: BLE001 - the loop must survive broker and database outages
-                log.exception("outbox drain failed; retrying")
-                sent = -1
+                log.exception("outbox drain failed; retrying in %.1fs", backoff)
+                sent, pending = -1, 1
             if sent > 0:
                 total += sent
                 backoff = idle_sleep_s
                 continue
-            if sent == 0 and until_empty and not self.depth():
+            if sent == 0 and not pending and until_empty:
                 return total
             time.sleep(backoff)
-            if sent < 0 or (sent == 0 and self.depth()):
+            if pending:  # stuck (broker down) or failing (database down): back off
                 backoff = min(backoff * 2, 10.0)
+            else:
+                backoff = idle_sleep_s
         return total
 
     def depth(self) -> int:
