@@ -77,7 +77,16 @@ def keys_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def topic_prefix() -> str:
-    return f"t{uuid.uuid4().hex[:10]}"
+    """A unique topic prefix; the test's topics are deleted afterwards (a broker holding thousands of partitions
+    runs out of file handles)."""
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    yield prefix
+    from jjj.bus.admin import delete_topics_with_prefix
+
+    try:
+        delete_topics_with_prefix(Settings.from_env().kafka_bootstrap, prefix)
+    except Exception as exc:  # noqa: BLE001 - clean-up must not turn a passing test into an error
+        print(f"topic clean-up for {prefix} failed: {exc}")
 
 
 @pytest.fixture

@@ -113,3 +113,22 @@ def _apply(admin: KafkaAdminClient, specs: list[TopicSpec]) -> ApplyResult:
     if to_alter:
         admin.alter_configs(to_alter)
     return result
+
+
+def delete_topics_with_prefix(bootstrap: str, prefix: str, timeout_s: float = 30.0, **security: object) -> list[str]:
+    """Delete every topic whose name starts with `<prefix>.` (test and benchmark clean-up; never the live prefix)."""
+    if not prefix or not _port_open(bootstrap, 2.0):
+        return []
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000), **security)
+    except KafkaError as exc:
+        raise BusError(f"cannot reach Kafka to delete topics: {exc}", bootstrap=bootstrap) from exc
+    try:
+        doomed = [t for t in admin.list_topics() if t.startswith(prefix + ".")]
+        if doomed:
+            admin.delete_topics(doomed)
+        return doomed
+    except KafkaError as exc:
+        raise BusError(f"deleting topics failed: {exc}", bootstrap=bootstrap) from exc
+    finally:
+        admin.close()
