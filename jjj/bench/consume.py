@@ -125,5 +125,8 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 p.kill()
+                p.wait()
+            if p.stderr:
+                p.stderr.close()
         admin.close()
     return Pass(f"hub x{workers}", n - (first or 0), elapsed, {"rss_mb": rss})

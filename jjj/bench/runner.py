@@ -67,8 +67,12 @@ def _section(report: Report, db: str, name: str, fn: Callable[[], None]) -> None
     log.info("[%s] %s took %.1fs", db, name, time.monotonic() - started)
 
 
+SECTIONS = ("hub", "adapter", "e2e", "settlement", "api")
+
+
 def run(*, bootstrap: str, databases: list[str], pg_url: str | None, quick: bool, hub_messages: int | None = None,
-        profile_dir: Path | None = None, echo: Callable[[str], None] = print) -> Report:
+        profile_dir: Path | None = None, echo: Callable[[str], None] = print,
+        sections: tuple[str, ...] = SECTIONS) -> Report:
     from jjj.bench import hubpass
     from jjj.bench.data import MessageFactory, produce
     from jjj.bus.clients import make_producer
@@ -85,9 +89,13 @@ def run(*, bootstrap: str, databases: list[str], pg_url: str | None, quick: bool
         producer.close(timeout=30)
         echo(f"loaded {sent} signed messages into {env.prefix}.* in {time.perf_counter() - t0:.1f}s")
         for db in databases:
-            _section(report, db, "hub", lambda db=db: hubpass.measure(env, db, vol, report, profile_dir, echo))
+            if "hub" in sections:
+                _section(report, db, "hub", lambda db=db: hubpass.measure(env, db, vol, report, profile_dir, echo))
             for name, module in (("adapter", "adapter"), ("e2e", "e2e"), ("settlement", "settlement"),
                                  ("api", "api")):
+                if name not in sections:
+                    report.note(db, f"{name}: not run (--sections)")
+                    continue
                 _section(report, db, name, lambda db=db, module=module: _run_module(module, env, db, vol, report,
                                                                                     echo))
     finally:

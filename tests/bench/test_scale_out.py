@@ -59,6 +59,7 @@ def test_three_workers_in_one_group_apply_each_message_once(settings: Settings) 
             w.terminate()
         for w in workers:
             w.wait(timeout=30)
+            w.stderr.close()
         admin.close()
     assert members_seen == 3
     engine = make_engine(settings.database_url)
