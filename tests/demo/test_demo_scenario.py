@@ -29,10 +29,16 @@ def run_demo(settings, tmp_path: Path) -> tuple[str, float]:  # noqa: ANN001
            "JJJ_KAFKA_BOOTSTRAP": settings.kafka_bootstrap, "JJJ_WEB_PORT": str(free_port()),
            "JJJ_DB_NULLPOOL": "1"}
     started = time.monotonic()
-    res = subprocess.run([sys.executable, "-m", "jjj.cli", "demo", "--speed", "0", "--exit-when-done", "--no-browser"],
-                         env=env, capture_output=True, text=True, timeout=240, check=False)
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-    return res.stdout, time.monotonic() - started
+    proc = subprocess.Popen([sys.executable, "-m", "jjj.cli", "demo", "--speed", "0", "--exit-when-done",
+                             "--no-browser"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=240)
+    except subprocess.TimeoutExpired:
+        proc.terminate()  # SIGTERM: the demo stops its children's process groups (a SIGKILL would orphan them)
+        stdout, stderr = proc.communicate(timeout=60)
+        pytest.fail("the demo did not finish within 240 s:\n" + stdout[-3000:] + stderr[-3000:])
+    assert proc.returncode == 0, stdout[-3000:] + stderr[-3000:]
+    return stdout, time.monotonic() - started
 
 
 @pytest.fixture
