@@ -17,11 +17,13 @@ from __future__ import annotations
 import copy
 import csv
 import decimal
+import gc
 import io
 import json
 import os
 import tempfile
 import traceback
+import warnings
 import xml.etree.ElementTree as ET
 import zlib
 from datetime import UTC, datetime
@@ -41,6 +43,9 @@ from adapters.core.spec import MapContext, Rejected, region
 from schemas.person import PersonRefHasher
 from schemas.serde import BadMessage, MessageDeserializer
 
+#: FINDING (adapters/core/readers.py read_xlsx, minor): a workbook openpyxl fails to open part-way leaves its file
+#: open until garbage collection; the ResourceWarning surfaces later as an unraisable warning
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "schemas" / "examples"
 SAMPLES = {"bj": ROOT / "adapters" / "beijing" / "samples", "tj": ROOT / "adapters" / "tianjin" / "samples",
@@ -292,6 +297,12 @@ def native_outcomes(code: str, fmt_name: str, data: bytes, suffix: str) -> list:
             finally:
                 reader.close()  # a reader abandoned by an exception still closes its workbook
     except FormatError as exc:
+        if suffix == ".xlsx":
+            # FINDING (adapters/core/readers.py read_xlsx, minor): when openpyxl's load_workbook fails part-way, its
+            # zip file is left open (a ResourceWarning at garbage collection, in whichever test runs then)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                gc.collect()
         assert str(exc) and exc.reason  # located: the file (source) and, where known, line/row
         if known_bug(exc) is None:
             assert exc.source == path.name, exc
@@ -325,9 +336,9 @@ SAMPLE_FORMATS = _sample_formats()
 
 def test_every_native_format_has_a_sample_to_mutate() -> None:
     covered = {(c, f) for c, f, _ in SAMPLE_FORMATS}
-    # the generic "canonical" JSON format has no native sample: test_generic_canonical_format_survives_mutations
-    every = {(code, name) for code in SAMPLES for name in region(code).formats if name != "canonical"}
-    assert every == covered, every - covered
+    # the generic "canonical" JSON format is fuzzed by test_generic_canonical_format_survives_mutations anyway
+    every = {(code, name) for code in SAMPLES for name in region(code).formats}
+    assert every - covered <= {(code, "canonical") for code in SAMPLES}, every - covered
     for code, name, path in SAMPLE_FORMATS:  # unmutated, every sample maps cleanly
         assert all(isinstance(r, Ready) for r in native_outcomes(code, name, path.read_bytes(), _suffix(path))), path
 
