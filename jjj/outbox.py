@@ -28,7 +28,7 @@ def outbox_table(metadata: MetaData, name: str = "outbox") -> Table:
     table = Table(
         name, metadata,
         Column("seq", SeqType, primary_key=True, autoincrement=True),
-        Column("message_id", String(32), nullable=False, unique=True),
+        Column("message_id", String(200), nullable=False, unique=True),  # dead letters: "dlq-<topic>/<p>/<offset>"
         Column("kind", String(80), nullable=False),  # "<kind>@<schema_version>"
         Column("topic", String(160), nullable=False),
         Column("key", String(160), nullable=False),
