@@ -13,11 +13,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import (JSON, BigInteger, Column, DateTime, Engine, Index, Integer, LargeBinary, MetaData, String, Table,
-                        bindparam, func, insert, select, update)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from jjj import merkle
-from jjj.signing import H_ID, H_KEY, H_KIND, H_PROOF, H_ROOT_SIG, H_SIG, Signer
+from jjj.signing import H_ID, H_KEY, H_KIND, H_PROOF, H_ROOT_SIG, Signer
 
 log = logging.getLogger(__name__)
 
