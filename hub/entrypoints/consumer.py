@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from kafka.errors import CommitFailedError, KafkaError
 from sqlalchemy.exc import DBAPIError
 
 from hub.bootstrap import HubServices
@@ -34,11 +35,31 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
             services.metrics.observe_lag(consumer)
             publisher.drain(until_empty=True, stop=stop)
             if records:
-                consumer.commit()
+                _commit(consumer, stop)
     finally:
         consumer.close()
         publisher.producer.flush(timeout=10)
         publisher.producer.close(timeout=10)
+
+
+def _commit(consumer, stop: Callable[[], bool]) -> None:  # noqa: ANN001
+    """Commit offsets after the batch's transaction. While the broker is away, retry with backoff: the effects are
+    already stored, so if the worker stops first, the redelivered batch is skipped by position (exactly-once effect)."""
+    delay = 0.5
+    while True:
+        try:
+            consumer.commit()
+            return
+        except CommitFailedError as exc:  # the group rebalanced: the new owner skips what this batch stored
+            log.warning("offset commit refused after a rebalance (%s); the records will be redelivered and skipped", exc)
+            return
+        except KafkaError as exc:
+            if stop():
+                log.warning("stopping with an uncommitted batch (%s); it will be redelivered and skipped", exc)
+                return
+            log.warning("offset commit failed (%s); broker unavailable? retrying in %.1fs", exc, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
 
 def _process_until_stored(intake, records, consumer, stop):  # noqa: ANN001, ANN202
