@@ -18,6 +18,12 @@ def serve_metrics(port: int, host: str | None = None) -> None:
     """Start the exporter thread when a port is given."""
     import os
 
-    if port:
-        start_http_server(port, addr=host or os.environ.get("JJJ_METRICS_HOST", "127.0.0.1"))
-        log.info("metrics on http://%s:%d/metrics", host or "127.0.0.1", port)
+    if not port:
+        return
+    host = host or os.environ.get("JJJ_METRICS_HOST", "127.0.0.1")
+    try:
+        start_http_server(port, addr=host)
+    except OSError as exc:  # a busy port must not stop a worker: it only loses its exporter
+        log.error("metrics exporter not started on %s:%d: %s", host, port, exc)
+        return
+    log.info("metrics on http://%s:%d/metrics", host, port)

@@ -121,9 +121,10 @@ def _start(sup: Supervisor, demo: DemoEnv, opts: Options, echo: Callable[[str], 
     web = sup.start("web", "web")
     sup.wait_http(web, f"http://{s.web_host}:{s.web_port}/readyz", timeout_s=90)  # creates the hub tables first
     for i in range(1, opts.workers + 1):
-        sup.start(f"hub-{i}", "hub", "run", "--worker-id", f"hub-{i}")
+        # /metrics ports match ops/prometheus/prometheus.yml (a busy port only disables that exporter)
+        sup.start(f"hub-{i}", "hub", "run", "--worker-id", f"hub-{i}", "--metrics-port", str(9100 + i))
     if "scheduler" in COMMANDS and LazyGroup._load("scheduler") is not None:
-        sup.start("scheduler", "scheduler", "run")
+        sup.start("scheduler", "scheduler", "run", "--metrics-port", "9103")
     else:
         echo("warning: `jjj scheduler` is not in this build; deadlines and statements will not be computed")
     for r in ("bj", "tj", "he"):
