@@ -8,7 +8,7 @@ from adapters.beijing.mapping import DISTRICT
 from adapters.core import catalogues as cat
 from adapters.core import units as u
 from adapters.core.errors import RowError
-from adapters.core.mapping import collect, get, label, native_date, native_time, text_field
+from adapters.core.mapping import as_list, as_object, collect, get, label, native_date, native_time, text_field
 from adapters.core.spec import Canonical, MapContext
 from schemas.person import normalise_id_number
 
@@ -18,6 +18,7 @@ FACILITY_REGION = cat.REGIONS
 
 def enrolment(doc: Mapping, ctx: MapContext) -> Canonical:
     """异地养老登记 → eldercare.enrolment (身份证号 → elder_ref and birth month; the name never leaves)."""
+    doc = as_object(doc, "$")
     fac = doc.get("入住机构") if isinstance(doc.get("入住机构"), Mapping) else {}
     ass = doc.get("能力评估") if isinstance(doc.get("能力评估"), Mapping) else {}
     id_field = label("身份证号", "elder_ref")
@@ -28,7 +29,12 @@ def enrolment(doc: Mapping, ctx: MapContext) -> Canonical:
         lambda: cat.GRADES(get(ass, "等级", "assessment.grade"), label("能力评估.等级", "assessment.grade")))
     types = []
     problems = []
-    for i, name in enumerate(doc.get("补贴项目") or []):
+    try:
+        names = as_list(doc.get("补贴项目"), label("补贴项目", "subsidy_types"))
+    except RowError as exc:
+        problems.extend(exc.problems)
+        names = []
+    for i, name in enumerate(names):
         try:
             types.append(cat.SUBSIDY_TYPES(name, label(f"补贴项目[{i}]", "subsidy_types")))
         except RowError as exc:
@@ -57,10 +63,12 @@ def enrolment(doc: Mapping, ctx: MapContext) -> Canonical:
 
 def entitlement_table(doc: Mapping, ctx: MapContext) -> Canonical:
     """补贴标准表 (月标准 in 元) → eldercare.entitlement_table (rates in 分, effective-dated)."""
+    doc = as_object(doc, "$")
     rates, problems = [], []
-    for i, r in enumerate(doc.get("标准") or []):
+    for i, r in enumerate(as_list(doc.get("标准"), label("标准", "rates"))):
         w = f"标准[{i}]"
         try:
+            r = as_object(r, w)
             code, fen, start = collect(
                 lambda r=r, w=w: cat.SUBSIDY_TYPES(get(r, "补贴项目"), f"{w}.补贴项目 (subsidy_type)"),
                 lambda r=r, w=w: u.yuan_to_fen(get(r, "月标准（元）"), f"{w}.月标准（元） (rate_fen)"),

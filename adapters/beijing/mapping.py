@@ -10,6 +10,8 @@ from adapters.core import units as u
 from adapters.core.errors import RowError, bad
 from adapters.core.mapping import (
     CodeMap,
+    as_list,
+    as_object,
     collect,
     drop_none,
     get,
@@ -60,6 +62,8 @@ def disaster_report(doc: Mapping, ctx: MapContext) -> Canonical:
     """灾情报告 → disaster.report (totals, 分区数据 per district, 死亡失踪人员 as person_refs)."""
     if not isinstance(doc, Mapping):
         raise bad("$", "a 灾情报告 must be a JSON object", "灾情报告应为 JSON 对象")
+    districts, persons = collect(lambda: as_list(doc.get("分区数据"), "分区数据"),
+                                 lambda: as_list(doc.get("死亡失踪人员"), "死亡失踪人员"))
     dtype, stage, unit, totals = collect(
         lambda: cat.DISASTER_TYPES(get(doc, "灾害类型", "disaster_type"), label("灾害类型", "disaster_type")),
         lambda: cat.STAGES(get(doc, "报告阶段", "stage"), label("报告阶段", "stage")),
@@ -78,19 +82,21 @@ def disaster_report(doc: Mapping, ctx: MapContext) -> Canonical:
     if doc.get("台风编号"):
         payload["typhoon_number"] = str(doc["台风编号"])
     counties = []
-    for i, d in enumerate(doc.get("分区数据") or []):
+    for i, d in enumerate(districts):
         try:
+            d = as_object(d, "$")  # renamed 分区数据[i] below like every other problem of the entry
             counties.append({"county_code": DISTRICT(get(d, "区划", "county_code"), label("区划", "county_code")),
                              "indicators": indicators(_flat(d), INDICATORS)})
         except RowError as exc:
-            raise RowError([type(p)(f"分区数据[{i}].{p.field}", p.reason, p.reason_zh) for p in exc.problems]) from None
+            raise RowError([type(p)(f"分区数据[{i}]" + ("" if p.field == "$" else f".{p.field}"), p.reason, p.reason_zh)
+                            for p in exc.problems]) from None
     if counties:
         payload["counties"] = counties
-    persons = doc.get("死亡失踪人员") or []
     if persons:
         refs: dict[str, list] = {"deaths": [], "missing": []}
         for i, p in enumerate(persons):
             where = f"死亡失踪人员[{i}]"
+            p = as_object(p, where)
             bucket = {"死亡": "deaths", "失踪": "missing"}.get(str(p.get("类别", "")))
             if bucket is None:
                 raise bad(f"{where}.类别", "must be 死亡 or 失踪", "类别应为“死亡”或“失踪”")
@@ -103,11 +109,13 @@ def disaster_report(doc: Mapping, ctx: MapContext) -> Canonical:
 
 def stock_snapshot(doc: Mapping, ctx: MapContext) -> Canonical:
     """库存快照 → relief.stock_snapshot."""
+    doc = as_object(doc, "$")
     lines = []
     problems = []
-    for i, ln in enumerate(doc.get("物资明细") or []):
+    for i, ln in enumerate(as_list(doc.get("物资明细"), "物资明细")):
         w = f"物资明细[{i}]"
         try:
+            ln = as_object(ln, w)
             item, mode, on_hand, reserved, damaged = collect(
                 lambda ln=ln, w=w: cat.RELIEF_ITEMS(get(ln, "物资名称"), f"{w}.物资名称 (item_code)"),
                 lambda ln=ln, w=w: cat.STORAGE_MODES(get(ln, "储备方式"), f"{w}.储备方式 (storage_mode)"),

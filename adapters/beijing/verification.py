@@ -7,7 +7,17 @@ from collections.abc import Mapping
 from adapters.beijing.mapping import DISTRICT
 from adapters.core import catalogues as cat
 from adapters.core.errors import RowError
-from adapters.core.mapping import collect, get, label, native_date, native_month, native_time, text_field
+from adapters.core.mapping import (
+    as_list,
+    as_object,
+    collect,
+    get,
+    label,
+    native_date,
+    native_month,
+    native_time,
+    text_field,
+)
 from adapters.core.spec import Canonical, MapContext
 
 
@@ -25,20 +35,28 @@ def _subject(s: Mapping, i: int, ctx: MapContext) -> dict:
 
 def verification_request(doc: Mapping, ctx: MapContext) -> Canonical:
     """核对请求 → verification.request: subjects as person_refs and masked names, each with its authorisation."""
+    doc = as_object(doc, "$")
     dept = doc.get("申请部门") if isinstance(doc.get("申请部门"), Mapping) else {}
     subjects, problems = [], []
-    for i, s in enumerate(doc.get("核对对象") or []):
+    lists = {}
+    for key, canonical in (("核对对象", "subjects"), ("核对项目", "items"), ("核对地区", "target_regions")):
         try:
-            subjects.append(_subject(s if isinstance(s, Mapping) else {}, i, ctx))
+            lists[key] = as_list(doc.get(key), label(key, canonical))
+        except RowError as exc:
+            problems.extend(exc.problems)
+            lists[key] = []
+    for i, s in enumerate(lists["核对对象"]):
+        try:
+            subjects.append(_subject(as_object(s, f"核对对象[{i}]"), i, ctx))
         except RowError as exc:
             problems.extend(exc.problems)
     items, targets = [], []
-    for i, name in enumerate(doc.get("核对项目") or []):
+    for i, name in enumerate(lists["核对项目"]):
         try:
             items.append(cat.CHECK_ITEMS(name, label(f"核对项目[{i}]", "items")))
         except RowError as exc:
             problems.extend(exc.problems)
-    for i, name in enumerate(doc.get("核对地区") or []):
+    for i, name in enumerate(lists["核对地区"]):
         try:
             targets.append(cat.REGIONS(name, label(f"核对地区[{i}]", "target_regions")))
         except RowError as exc:

@@ -33,6 +33,35 @@ def text_field(data: Mapping, native: str, canonical: str | None = None, *, requ
     return None if value is None else str(value)
 
 
+def as_object(value: object, where: str) -> Mapping:
+    """``value`` when it is a JSON object; a located error naming ``where`` otherwise (native JSON is free-form:
+    a list entry or a whole record may be a number, a string or null)."""
+    if not isinstance(value, Mapping):
+        raise bad(where, f"must be an object, not {_json_type(value)}", f"应为对象（实际为{_json_type_zh(value)}）")
+    return value
+
+
+def as_list(value: object, where: str) -> list:
+    """``value`` when it is a JSON array (missing or null is an empty list); a located error otherwise."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise bad(where, f"must be a list, not {_json_type(value)}", f"应为数组（实际为{_json_type_zh(value)}）")
+    return value
+
+
+_JSON_TYPES = ((bool, "a boolean", "布尔值"), (int, "a number", "数字"), (float, "a number", "数字"),
+               (str, "a string", "字符串"), (list, "a list", "数组"), (Mapping, "an object", "对象"))
+
+
+def _json_type(value: object) -> str:
+    return next((en for t, en, _ in _JSON_TYPES if isinstance(value, t)), "null" if value is None else "a value")
+
+
+def _json_type_zh(value: object) -> str:
+    return next((zh for t, _, zh in _JSON_TYPES if isinstance(value, t)), "null" if value is None else "其他值")
+
+
 def per_record(fn: Callable[[Mapping, MapContext], Canonical | list[Canonical]]) -> Mapper:
     """Turn a one-record function into a mapper: each record gives its message(s), or is rejected, alone."""
 
@@ -125,7 +154,7 @@ def drop_none(d: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None and v != {}}
 
 
-__all__ = ["CodeMap", "Problem", "collect", "drop_none", "get", "label", "native_date", "native_month",
+__all__ = ["CodeMap", "Problem", "as_list", "as_object", "collect", "drop_none", "get", "label", "native_date", "native_month",
            "native_time", "per_record", "text_field"]
 
 

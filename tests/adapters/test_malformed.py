@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,47 @@ def test_the_generic_format_still_applies_the_contract_with_located_paths(tmp_pa
     f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     [err] = errors(results("he", f, hasher))
     assert "payload.lines[0].received" in err
+
+
+# ------------------------------------------------------------------ shapes the fuzzer found (tests/trust/test_fuzz_parsers.py)
+def _bj_doc(name: str, **changes: object) -> list:
+    """The Beijing sample ``name`` as a list of documents, its first document changed."""
+    doc = json.loads(sample("beijing", name).read_text(encoding="utf-8"))
+    docs = doc if isinstance(doc, list) else [doc]
+    docs[0].update(changes)
+    return docs
+
+
+@pytest.mark.parametrize(("name", "docs", "expected"), [
+    ("eldercare_enrolment.json", [None], "$[0]: $: must be an object, not null"),
+    ("entitlement_table.json", [7], "$[0]: $: must be an object, not a number"),
+    ("stock_snapshot.json", ["x"], "$[0]: $: must be an object, not a string"),
+    ("verification_request.json", [[1]], "$[0]: $: must be an object, not a list"),
+    ("disaster_report.json", _bj_doc("disaster_report.json", 死亡失踪人员=[5]),
+     "$[0]: 死亡失踪人员[0]: must be an object, not a number"),
+    ("disaster_report.json", _bj_doc("disaster_report.json", 分区数据=[{"区划": "京-05"}, "x"]),
+     "$[0]: 分区数据[1]: must be an object, not a string"),
+    ("disaster_report.json", _bj_doc("disaster_report.json", 分区数据=True, 死亡失踪人员={"a": 1}),
+     "$[0]: 分区数据: must be a list, not a boolean; 死亡失踪人员: must be a list, not an object"),
+    ("stock_snapshot.json", _bj_doc("stock_snapshot.json", 物资明细=["x"]),
+     "$[0]: 物资明细[0]: must be an object, not a string"),
+    ("stock_snapshot.json", _bj_doc("stock_snapshot.json", 物资明细=3), "$[0]: 物资明细: must be a list, not a number"),
+    ("eldercare_enrolment.json", _bj_doc("eldercare_enrolment.json", 补贴项目=True),
+     "$[0]: 补贴项目 (subsidy_types): must be a list, not a boolean"),
+    ("entitlement_table.json", _bj_doc("entitlement_table.json", 标准="x"),
+     "$[0]: 标准 (rates): must be a list, not a string"),
+    ("entitlement_table.json", _bj_doc("entitlement_table.json", 标准=[None]),
+     "$[0]: 标准[0]: must be an object, not null"),
+    ("verification_request.json", _bj_doc("verification_request.json", 核对对象=1, 核对地区="津"),
+     "$[0]: 核对对象 (subjects): must be a list, not a number; 核对地区 (target_regions): must be a list, not a string"),
+    ("verification_request.json", _bj_doc("verification_request.json", 核对对象=[2]),
+     "$[0]: 核对对象[0]: must be an object, not a number"),
+])
+def test_beijing_json_of_the_wrong_shape_is_rejected_with_its_path(tmp_path: Path, hasher, name, docs,  # noqa: ANN001
+                                                                   expected) -> None:
+    f = tmp_path / name
+    f.write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
+    res = results("bj", f, hasher)
+    assert errors(res)[:1] == [f"{name}:{expected}"]
+    # the good documents after the bad one go on
+    assert len(errors(res)) == 1 and len(res) == len(docs)
