@@ -102,7 +102,7 @@ def write_config(settings: Settings) -> Path:
 
 def _java_cmd(settings: Settings, java: str, main: str, *args: str) -> list[str]:
     p = paths(settings)
-    return [java, f"-Xms256m", f"-Xmx{settings.kafka_heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+    return [java, "-Xms256m", f"-Xmx{settings.kafka_heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
             f"-Dkafka.logs.dir={p.logs}", f"-Dlog4j2.configurationFile={KAFKA_OPS / 'log4j2.yaml'}",
             "-cp", f"{p.libs}/*", main, *args]
 
