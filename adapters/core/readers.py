@@ -12,6 +12,8 @@ import contextlib
 import csv
 import io
 import json
+import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +37,9 @@ class Record:
 
 # ---------------------------------------------------------------- text encodings
 
-def detect_encoding(head: bytes) -> str:
-    """``utf-8-sig`` for a BOM, ``utf-8`` when the head decodes as UTF-8, else ``gb18030`` (a superset of GBK)."""
+def detect_encoding(head: bytes, source: str = "") -> str:
+    """``utf-8-sig`` for a BOM, ``utf-8`` when the head decodes as UTF-8, else ``gb18030`` (a superset of GBK);
+    ``source`` names the file in the error when it is neither."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     try:
@@ -48,13 +51,14 @@ def detect_encoding(head: bytes) -> str:
         codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
         return "gb18030"
     except UnicodeDecodeError:
-        raise FormatError("the file is neither UTF-8 nor GBK text", "文件既不是 UTF-8 也不是 GBK 编码") from None
+        raise FormatError("the file is neither UTF-8 nor GBK text", "文件既不是 UTF-8 也不是 GBK 编码",
+                          source=source) from None
 
 
-def open_text(fh: BinaryIO, encoding: str | None = None) -> tuple[io.TextIOWrapper, str]:
+def open_text(fh: BinaryIO, encoding: str | None = None, source: str = "") -> tuple[io.TextIOWrapper, str]:
     """Wrap a binary stream as text, detecting the encoding from its head unless ``encoding`` is given."""
     buffered = fh if isinstance(fh, io.BufferedReader) else io.BufferedReader(fh)  # type: ignore[arg-type]
-    enc = encoding or detect_encoding(buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES])
+    enc = encoding or detect_encoding(buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES], source)
     return io.TextIOWrapper(buffered, encoding=enc, errors="strict", newline=""), enc
 
 
@@ -75,12 +79,15 @@ def read_csv(fh: BinaryIO, source: str, required: Sequence[str] = (), *, encodin
              delimiter: str = ",") -> Iterator[Record]:
     """Rows of a CSV export as dicts keyed by (stripped) header; ``row N`` counts the header as row 1."""
     buffered = fh if isinstance(fh, io.BufferedReader) else io.BufferedReader(fh)  # type: ignore[arg-type]
-    enc = encoding or detect_encoding(buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES])
+    enc = encoding or detect_encoding(buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES], source)
     reader = csv.reader(_decoded_lines(buffered, enc, source), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise FormatError("the file is empty (no header row)", "文件为空（没有表头）", source=source) from None
+    except csv.Error as exc:  # e.g. a bare CR inside the header line
+        raise FormatError(f"broken CSV header: {exc}", f"CSV 表头格式错误：{exc}", source=source,
+                          location="row 1") from None
     _check_columns(header, required, source)
     ordinal = 0
     while True:
@@ -115,35 +122,73 @@ def _check_columns(header: list[str], required: Sequence[str], source: str) -> N
 
 # ---------------------------------------------------------------- Excel (.xlsx)
 
-def read_xlsx(path: Path, source: str, required: Sequence[str] = (), *, sheet: str | None = None) -> Iterator[Record]:
-    """Rows of the first (or named) sheet with openpyxl ``read_only=True``: constant memory for big ledgers."""
-    import zipfile
+#: what openpyxl lets escape from a damaged workbook: a bad zip member (CRC, truncated deflate stream), broken
+#: sheet XML (ElementTree/lxml parse errors are SyntaxErrors), a missing part, a value it cannot convert
+_XLSX_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, SyntaxError)
 
+
+def read_xlsx(path: Path, source: str, required: Sequence[str] = (), *, sheet: str | None = None) -> Iterator[Record]:
+    """Rows of the first (or named) sheet with openpyxl ``read_only=True``: constant memory for big ledgers.
+
+    A workbook damaged anywhere (its directory, or a sheet stream found corrupt only while rows are read) is a
+    :class:`FormatError` located at the sheet row where reading stopped; rows before it were already yielded.
+    """
     from openpyxl import load_workbook
 
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FormatError(f"not a readable .xlsx workbook: {exc}", "不是有效的 .xlsx 工作簿", source=source) from None
+    # We open the file ourselves so that it is closed even when openpyxl fails part-way through load_workbook
+    # (it would otherwise stay open, held by the exception's frames, until garbage collection).
+    with open(path, "rb") as fh:
+        try:
+            wb = load_workbook(fh, read_only=True, data_only=True)
+        except _XLSX_DAMAGE as exc:
+            raise FormatError(f"not a readable .xlsx workbook: {_damage(exc)}", "不是有效的 .xlsx 工作簿",
+                              source=source) from None
+        try:
+            yield from _sheet_rows(wb, source, required, sheet)
+        finally:
+            wb.close()
+
+
+def _damage(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _sheet_rows(wb: Any, source: str, required: Sequence[str], sheet: str | None) -> Iterator[Record]:
     try:
         ws = wb[sheet] if sheet else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+    except (KeyError, IndexError):
+        raise FormatError(f"no sheet {sheet!r}" if sheet else "the workbook has no sheet",
+                          f"没有工作表“{sheet}”" if sheet else "工作簿没有工作表", source=source) from None
+    rows = ws.iter_rows(values_only=True)
+    row_no = 1
+
+    def next_row() -> tuple | None:
         try:
-            header = [str(h).strip() if h is not None else "" for h in next(rows)]
+            return next(rows)
         except StopIteration:
-            raise FormatError("the sheet is empty (no header row)", "工作表为空（没有表头）", source=source) from None
-        _check_columns(header, required, source)
-        ordinal = 0
-        for row_no, values in enumerate(rows, start=2):
-            if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            ordinal += 1
-            cells = list(values)[: len(header)] + [None] * max(0, len(header) - len(values))
-            data = {h: _cell(v) for h, v in zip(header, cells, strict=True) if h}
-            yield Record(source, f"{ws.title}!row {row_no}", data,
-                         json.dumps([_cell(v) for v in values], ensure_ascii=False, default=str), ordinal)
-    finally:
-        wb.close()
+            return None
+        except _XLSX_DAMAGE as exc:
+            raise FormatError(f"the sheet is damaged and cannot be read on: {_damage(exc)}",
+                              "工作表已损坏，无法继续读取", source=source, location=f"{ws.title}!row {row_no}") from None
+
+    first = next_row()
+    if first is None:
+        raise FormatError("the sheet is empty (no header row)", "工作表为空（没有表头）", source=source)
+    header = [str(h).strip() if h is not None else "" for h in first]
+    _check_columns(header, required, source)
+    ordinal = 0
+    while True:
+        row_no += 1
+        values = next_row()
+        if values is None:
+            return
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        ordinal += 1
+        cells = list(values)[: len(header)] + [None] * max(0, len(header) - len(values))
+        data = {h: _cell(v) for h, v in zip(header, cells, strict=True) if h}
+        yield Record(source, f"{ws.title}!row {row_no}", data,
+                     json.dumps([_cell(v) for v in values], ensure_ascii=False, default=str), ordinal)
 
 
 def _cell(v: object) -> object:

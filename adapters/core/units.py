@@ -16,6 +16,10 @@ MU_PER_HECTARE = Decimal(15)        # 1 公顷 = 15 亩 (domain.md §1)
 YUAN_PER_WANYUAN = Decimal(10_000)
 FEN_PER_YUAN = Decimal(100)
 SCALE2 = Decimal("0.01")
+#: No native figure has more whole digits than this (the biggest are 元 of economic loss, far below 10^15); a bigger
+#: one is a typo or garbage, and refusing it here keeps every later step (quantize at 28 digits of precision,
+#: int() of 1E999999) exact and cheap.
+MAX_WHOLE_DIGITS = 15
 
 
 def number(value: object, field: str) -> Decimal:
@@ -33,6 +37,9 @@ def number(value: object, field: str) -> Decimal:
         raise bad(field, f"{text!r} is not a number", f"“{text}”不是数字") from None
     if not d.is_finite():
         raise bad(field, f"{text!r} is not a finite number", f"“{text}”不是有限数值")
+    if d and d.adjusted() >= MAX_WHOLE_DIGITS:
+        raise bad(field, f"{text!r} is too large (more than {MAX_WHOLE_DIGITS} digits before the decimal point)",
+                  f"“{text}”过大（整数部分超过 {MAX_WHOLE_DIGITS} 位）")
     return d
 
 
@@ -59,10 +66,10 @@ def yuan_to_fen(value: object, field: str) -> int:
     d = number(value, field)
     if d < 0:
         raise bad(field, f"amount {d} 元 is negative", f"金额 {d} 元为负数")
-    fen = d * FEN_PER_YUAN
-    if fen != fen.to_integral_value():
+    # compare exactly (d * 100 would round a 30-digit fraction to 28 digits and pass 12.000…001 元 as 1200 分)
+    if d != d.quantize(SCALE2):
         raise bad(field, f"{d} 元 has more than two decimals", f"{d} 元的小数位超过两位")
-    return int(fen)
+    return int(d * FEN_PER_YUAN)
 
 
 def _scale2(d: Decimal) -> str:

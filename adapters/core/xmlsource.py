@@ -56,6 +56,9 @@ def iter_elements(fh: BinaryIO, source: str, record_tag: str) -> Iterator[Record
         line, col = exc.position
         raise FormatError(f"broken XML: {exc}", "XML 格式错误", source=source,
                           location=f"line {line} column {col}") from None
+    except LookupError as exc:  # expat asks the codec registry for the declared encoding (encoding="UTF-9")
+        raise FormatError(f"the XML declaration names an unknown encoding: {exc}", "XML 声明的编码无法识别",
+                          source=source, location="line 1") from None
     except DefusedXmlException as exc:
         raise FormatError(f"forbidden XML construct: {type(exc).__name__}", "XML 含有禁止的结构（DTD/实体）",
                           source=source) from None

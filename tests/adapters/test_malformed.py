@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from adapters.core.errors import FormatError
 from adapters.core.pipeline import Ready, read_file, run
+from adapters.core.readers import read_xlsx
 from adapters.core.runtime import AdapterRuntime
 from adapters.core.spec import region
 from jjj.config import Settings
@@ -282,3 +285,79 @@ def test_beijing_json_of_the_wrong_shape_is_rejected_with_its_path(tmp_path: Pat
     assert errors(res)[:1] == [f"{name}:{expected}"]
     # the good documents after the bad one go on
     assert len(errors(res)) == 1 and len(res) == len(docs)
+
+
+def test_a_file_in_neither_utf8_nor_gbk_names_the_file(tmp_path: Path, hasher) -> None:  # noqa: ANN001
+    f = write_csv(tmp_path / "claims_enc2.csv", [])
+    f.write_bytes(b"\x00\xea\xb1\xa8\xff\xff\xff\n")
+    with pytest.raises(FormatError) as exc:
+        results("tj", f, hasher)
+    assert str(exc.value) == "claims_enc2.csv: the file is neither UTF-8 nor GBK text"
+    assert exc.value.reason_zh == "文件既不是 UTF-8 也不是 GBK 编码"
+
+
+def test_a_broken_csv_header_is_a_located_format_error(tmp_path: Path, hasher) -> None:  # noqa: ANN001
+    f = tmp_path / "claims_cr.csv"
+    f.write_bytes("申报单号\r机构编号,x\n1,2\n".encode("gb18030"))
+    with pytest.raises(FormatError) as exc:
+        results("tj", f, hasher)
+    assert str(exc.value) == ("claims_cr.csv:row 1: broken CSV header: new-line character seen in unquoted field - "
+                              "do you need to open the file in universal-newline mode?")
+
+
+def _garble(x: bytes, member: str, at: int) -> bytes:
+    """``x`` (a zip) with 40 bytes of ``member``'s compressed data XOR-ed, ``at`` bytes in (negative: from its end)."""
+    info = zipfile.ZipFile(io.BytesIO(x)).getinfo(member)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    i = start + (at if at >= 0 else info.compress_size + at)
+    return x[:i] + bytes(c ^ 0x55 for c in x[i:i + 40]) + x[i + 40:]
+
+
+def test_a_corrupt_sheet_stream_found_while_opening_is_a_format_error(tmp_path: Path, hasher) -> None:  # noqa: ANN001
+    # found by the fuzzer: zlib.error escaped (openpyxl reads the sheet's first block for its dimensions)
+    f = tmp_path / "ledger_2026-07.xlsx"
+    f.write_bytes(_garble(sample("tianjin", "ledger_2026-07.xlsx").read_bytes(), "xl/worksheets/sheet1.xml", 160))
+    with pytest.raises(FormatError) as exc:
+        results("tj", f, hasher)
+    assert str(exc.value) == ("ledger_2026-07.xlsx: not a readable .xlsx workbook: error: Error -3 while decompressing "
+                              "data: invalid distance too far back")
+
+
+def test_a_corrupt_sheet_stream_found_while_reading_rows_is_located_at_the_row(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["a", "b"])
+    for i in range(3000):
+        wb.active.append([f"v{i}", i])
+    buf = io.BytesIO()
+    wb.save(buf)
+    f = tmp_path / "big.xlsx"
+    f.write_bytes(_garble(buf.getvalue(), "xl/worksheets/sheet1.xml", -200))
+    seen = []
+    with pytest.raises(FormatError) as exc:
+        for rec in read_xlsx(f, "big.xlsx"):
+            seen.append(rec.data["a"])
+    assert str(exc.value) == ("big.xlsx:Sheet!row 2986: the sheet is damaged and cannot be read on: BadZipFile: Bad "
+                              "CRC-32 for file 'xl/worksheets/sheet1.xml'")
+    assert exc.value.reason_zh == "工作表已损坏，无法继续读取"
+    assert seen == [f"v{i}" for i in range(2984)]  # the rows before the damage were read
+
+
+def test_a_huge_figure_is_refused_on_its_row(tmp_path: Path, hasher) -> None:  # noqa: ANN001
+    src = sample("tianjin", "disaster_2026-07-31.csv")
+    rows = list(csv.reader(src.read_bytes().decode("gb18030").splitlines()))
+    rows[1][rows[0].index("农作物受灾面积（亩）")] = "1E100"
+    f = write_csv(tmp_path / "disaster_2026-07-31.csv", rows[1:], header=rows[0])
+    [err, *_] = errors(results("tj", f, hasher))
+    assert err == ("disaster_2026-07-31.csv:row 2: 农作物受灾面积（亩） (agriculture.crops_affected_ha): '1E100' is too "
+                   "large (more than 15 digits before the decimal point)")
+
+
+def test_an_unknown_xml_encoding_is_a_located_format_error(tmp_path: Path, hasher) -> None:  # noqa: ANN001
+    f = tmp_path / "stock_2026-07-31.xml"
+    f.write_bytes(sample("hebei", "stock_2026-07-31.xml").read_bytes().replace(b"UTF-8", b"UTF-9"))
+    with pytest.raises(FormatError) as exc:
+        results("he", f, hasher)
+    assert str(exc.value) == "stock_2026-07-31.xml:line 1: the XML declaration names an unknown encoding: unknown encoding: UTF-9"
+    assert exc.value.reason_zh == "XML 声明的编码无法识别"

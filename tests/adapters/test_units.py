@@ -27,6 +27,13 @@ def test_conversion(fn, value, expected) -> None:  # noqa: ANN001
     (u.count, "NaN", "'NaN' is not a finite number"),
     (u.yuan_to_fen, "12.345", "12.345 元 has more than two decimals"), (u.yuan_to_fen, "-1", "amount -1 元 is negative"),
     (u.wanyuan, "0.001", "0.001 万元 has more than two decimals"), (u.mu_to_hectares, "-15", "-15 亩 is negative"),
+    # found by the fuzzer: 1E100 亩 made quantize raise decimal.InvalidOperation
+    (u.mu_to_hectares, "1E100", "'1E100' is too large (more than 15 digits before the decimal point)"),
+    (u.count, "1000000000000000", "'1000000000000000' is too large (more than 15 digits before the decimal point)"),
+    (u.yuan_to_fen, "-1E20", "'-1E20' is too large (more than 15 digits before the decimal point)"),
+    # d * 100 would round this to 28 digits and pass it as 1200 分
+    (u.yuan_to_fen, "12.000000000000000000000000000001", "12.000000000000000000000000000001 元 has more than two "
+                                                          "decimals"),
 ])
 def test_refusal_names_field_and_reason(fn, value, reason) -> None:  # noqa: ANN001
     with pytest.raises(RowError) as exc:
