@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 
 from hub.domain.errors import DomainError
 from hub.domain.relief import Movement, MovementKind, Snapshot, StockKey, build_ledger, discrepancies, position_at
@@ -105,10 +105,20 @@ def recompute_stock(batch: Batch) -> None:
         flagged += [{"depot_id": k[0], "item": k[1], "spec": k[2], "batch": k[3], "snapshot_id": d.snapshot_id,
                      "previous_snapshot_id": d.previous_snapshot_id, "expected": d.expected, "counted": d.counted,
                      "conflict": d.conflict} for d in found]
-        X = t.relief_discrepancies
-        conn.execute(delete(X).where(X.c.depot_id == k[0], X.c.item == k[1], X.c.spec == k[2], X.c.batch == k[3]))
+    _clear_discrepancies(conn, keys)
     upsert(conn, t.relief_stock_positions, positions)
     insert_ignore(conn, t.relief_discrepancies, flagged)
+
+
+def _clear_discrepancies(conn, keys: set[tuple]) -> None:  # noqa: ANN001
+    """Drop the stored discrepancies of the touched lines: one DELETE per 500 keys (not one per key); the
+    ``depot_id IN`` part lets both databases use the primary-key index, the row-value IN picks the exact lines."""
+    X = t.relief_discrepancies
+    ordered = sorted(keys)
+    for i in range(0, len(ordered), 500):
+        chunk = ordered[i:i + 500]
+        conn.execute(delete(X).where(X.c.depot_id.in_(sorted({k[0] for k in chunk})),
+                                     tuple_(X.c.depot_id, X.c.item, X.c.spec, X.c.batch).in_(chunk)))
 
 
 # ------------------------------------------------------------------------------------------ support flow
