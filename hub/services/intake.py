@@ -40,6 +40,21 @@ MAX_BYTES = 1_000_000
 NEWER = {t.eldercare_enrolments: "version_at", t.eldercare_rates: "version_at"}
 
 
+def warm_schemas() -> None:
+    """Compile every kind's fast validator now, at worker start, not inside the first poll batch (~0.7–1.7 s CPU
+    one-off). Uses ``schemas.fast.warm`` when the contract package offers it, else its per-kind compile cache."""
+    import schemas.fast as fast
+
+    warm = getattr(fast, "warm", None)
+    if warm is not None:
+        warm()
+        return
+    compiled = getattr(fast, "_compiled", None)
+    if compiled is not None:
+        for kind in schemas.KINDS:
+            compiled(kind)
+
+
 @dataclass
 class BatchResult:
     accepted: int = 0
@@ -56,6 +71,7 @@ class Intake:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), policy: HubPolicy | None = None) -> None:
         self.engine, self.keys, self.prefix, self.clock = engine, keys, prefix, clock
         self.policy = policy or HubPolicy()
+        warm_schemas()
 
     # -- checks that need no database -------------------------------------------------------------------------
     def check(self, record: Record) -> Verdict:
