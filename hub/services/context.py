@@ -44,6 +44,8 @@ class Batch:
     touched: dict[str, set] = field(default_factory=lambda: defaultdict(set))
     outgoing: list[OutgoingMessage] = field(default_factory=list)
     audit: list[dict] = field(default_factory=list)
+    #: per-worker memo of derived state (owned by the Intake; only pure functions of stored facts go in)
+    cache: dict = field(default_factory=dict)
 
     def add(self, table: Table, *rows: dict) -> None:
         self.facts[table].extend(rows)

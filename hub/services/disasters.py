@@ -15,7 +15,7 @@ from sqlalchemy import delete, or_, select
 
 from hub.domain.disaster_checks import consistency_flags, cumulative_decreases, deadline_flags
 from hub.domain.disaster_links import link_events
-from hub.domain.disasters import DisasterEvent, EventKey, Status, build_event
+from hub.domain.disasters import DisasterEvent, EventKey, Status, build_event, fold_event
 from hub.domain.errors import DomainError
 from hub.infrastructure import tables as t
 from hub.infrastructure.sql import upsert
@@ -35,23 +35,56 @@ def on_disaster(batch: Batch, msg: dict) -> None:
     batch.touch("disaster", (region, p["event_id"]))
 
 
-def load_events(conn, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[DisasterEvent, list[dict]]]:  # noqa: ANN001
-    """Rebuild the given events from their stored revisions."""
-    rows_by: dict[tuple[str, str], list[dict]] = defaultdict(list)
+def load_events(conn, keys: set[tuple[str, str]],  # noqa: ANN001
+                cache: dict | None = None) -> dict[tuple[str, str], tuple[DisasterEvent, list[dict]]]:
+    """Rebuild the given events from their stored revisions.
+
+    With a ``cache`` (the worker's memo): stored revisions are immutable facts keyed by ``message_id``, so only the
+    ids of each event are read and only rows not seen before are fetched and mapped; the event is then folded
+    (``fold_event``) from its memoised state when every memoised revision is still stored and the event's
+    defaults (type, start date borrowed by corrections/cancels) did not change, else rebuilt from the mapped
+    revisions. The result equals the full rebuild (``fold_event`` is property-tested against ``build_event``).
+    """
+    if cache is None:
+        cache = {}
+    rows_memo: dict[str, dict] = cache.setdefault("disaster_rows", {})
+    events_memo: dict[tuple[str, str], tuple] = cache.setdefault("disaster_events", {})
+    if len(rows_memo) > ROWS_MEMO_MAX:  # bound the memo of a long-running worker
+        rows_memo.clear()
+        events_memo.clear()
     r = t.disaster_reports
-    by_region: dict[str, list[str]] = defaultdict(list)
-    for region, event_id in keys:
-        by_region[region].append(event_id)
-    for region, ids in by_region.items():
-        for i in range(0, len(ids), 500):
-            q = select(r).where(r.c.region == region, r.c.event_id.in_(ids[i:i + 500]))
-            for row in conn.execute(q).mappings():
-                rows_by[(row["region"], row["event_id"])].append(dict(row))
+    ids_by: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for key_chunk in _chunks(sorted(keys), 500):
+        q = select(r.c.message_id, r.c.region, r.c.event_id).where(_keys_in(r.c.region, r.c.event_id, key_chunk))
+        for mid, region, event_id in conn.execute(q):
+            ids_by[(region, event_id)].append(mid)
+    missing = sorted({m for ids in ids_by.values() for m in ids} - rows_memo.keys())
+    for chunk in _chunks(missing, 500):
+        for row in conn.execute(select(r).where(r.c.message_id.in_(chunk))).mappings():
+            rows_memo[row["message_id"]] = dict(row)
     out = {}
-    for key, rows in rows_by.items():
+    for key, ids in ids_by.items():
+        rows = [rows_memo[m] for m in ids]
         defaults = event_defaults(rows)
-        out[key] = (build_event(to_report(row, defaults) for row in rows), rows)
+        dkey = tuple(sorted(defaults.items()))
+        memo = events_memo.get(key)
+        stored = set(ids)
+        if memo is not None and memo[0] == dkey and {h.message_id for h in memo[1].history} <= stored:
+            seen = {h.message_id for h in memo[1].history}
+            event = fold_event(memo[1], [to_report(row, defaults) for row in rows if row["message_id"] not in seen])
+        else:
+            event = build_event(to_report(row, defaults) for row in rows)
+        events_memo[key] = (dkey, event)
+        out[key] = (event, rows)
     return out
+
+
+ROWS_MEMO_MAX = 200_000
+
+
+def _chunks(items: list, size: int):  # noqa: ANN202
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def event_row(event: DisasterEvent, rows: list[dict], now: datetime, policy: HubPolicy) -> dict:
@@ -97,7 +130,7 @@ def recompute_events(batch: Batch, keys: set[tuple[str, str]]) -> None:
         select(E.c.region, E.c.event_id, E.c.status).where(_keys_in(E.c.region, E.c.event_id, keys)))}
     events = {}
     rows = []
-    for key, (event, raw) in _safe_load(conn, keys).items():
+    for key, (event, raw) in _safe_load(conn, keys, batch.cache).items():
         events[key] = event
         row = event_row(event, raw, batch.now, batch.policy)
         rows.append(row)
@@ -125,14 +158,14 @@ def _standin(row) -> SimpleNamespace:  # noqa: ANN001
                            current=current if row.current_message_id else None)
 
 
-def _safe_load(conn, keys):  # noqa: ANN001, ANN202
+def _safe_load(conn, keys, cache=None):  # noqa: ANN001, ANN202
     try:
-        return load_events(conn, keys)
+        return load_events(conn, keys, cache)
     except DomainError:  # one malformed event must not block the others: rebuild them one by one
         out = {}
         for key in keys:
             try:
-                out.update(load_events(conn, {key}))
+                out.update(load_events(conn, {key}, cache))
             except DomainError:
                 continue
         return out
@@ -154,14 +187,19 @@ def _relink(batch: Batch, touched: dict[tuple[str, str], DisasterEvent]) -> None
     rows = [(r.region, r.event_id, r.disaster_type, set(r.counties)) for r in conn.execute(
         select(E.c.region, E.c.event_id, E.c.disaster_type, E.c.counties)
         .where(E.c.status != "cancelled", E.c.disaster_type.in_(types)))]
-    # links only cross borders: each touched event against other regions' events of its type near its counties
+    # links only cross borders: each touched event against other regions' events of its type near its counties;
+    # an index (type, county) -> events makes this proportional to the neighbours, not to every stored event
+    by_county: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for r, e, dtype, counties in rows:
+        for county in counties:
+            by_county[(dtype, county)].append((r, e))
     rivals: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for key, ev in touched.items():
         if ev.current is None:
             continue
-        area = near(ev.current.counties)
-        rivals[key] = [(r, e) for r, e, dtype, counties in rows
-                       if r != key[0] and dtype == ev.current.disaster_type and area & counties]
+        dtype = ev.current.disaster_type
+        found = {k for county in near(ev.current.counties) for k in by_county.get((dtype, county), ())}
+        rivals[key] = sorted(k for k in found if k[0] != key[0])
     refs = {(r.region, r.event_id): r.shared_event_ref for r in conn.execute(
         select(E.c.region, E.c.event_id, E.c.shared_event_ref).where(E.c.shared_event_ref.is_not(None)))}
     wanted = {k for ks in rivals.values() for k in ks} | {tuple(v.split(":", 1)) for v in refs.values()} | set(refs)

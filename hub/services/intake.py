@@ -71,6 +71,7 @@ class Intake:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), policy: HubPolicy | None = None) -> None:
         self.engine, self.keys, self.prefix, self.clock = engine, keys, prefix, clock
         self.policy = policy or HubPolicy()
+        self.cache: dict = {}  # derived-state memo shared by this worker's batches (see services.disasters)
         warm_schemas()
 
     # -- checks that need no database -------------------------------------------------------------------------
@@ -112,7 +113,7 @@ class Intake:
         result = BatchResult(codes={}, outcomes=[])
         now = self.clock()
         with self.engine.begin() as conn:
-            batch = Batch(conn, now, self.prefix, self.policy)
+            batch = Batch(conn, now, self.prefix, self.policy, cache=self.cache)
             ids = [self._id(r, v) for r, v in zip(records, verdicts, strict=True)]
             seen = {row.message_id: row for row in
                     conn.execute(select(t.processed.c.message_id, t.processed.c.topic, t.processed.c.partition,
