@@ -18,6 +18,17 @@ SETTLEMENT_FEN = Gauge("jjj_hub_settlement_issued_fen", "Fen on issued statement
                        ["payer_region", "payee_region"])
 
 
+def record_verification_overdue(count: int) -> None:
+    """Requests whose result went out as overdue (or are overdue and not yet sent), after a deadline run."""
+    VERIFICATION_OVERDUE.set(count)
+
+
+def record_settlement_totals(totals: dict[tuple[str, str], int]) -> None:
+    """Fen on the issued statements of the latest statement run's period, per (payer, payee) bus region pair."""
+    for (payer, payee), fen in sorted(totals.items()):
+        SETTLEMENT_FEN.labels(payer_region=payer, payee_region=payee).set(fen)
+
+
 class HubMetrics:
     """Observes batches and, every ``lag_every_s`` seconds, the consumer lag."""
 

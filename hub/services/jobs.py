@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 
 from hub.domain.calendar import Period, local_date
+from hub.infrastructure import metrics
 from hub.infrastructure import tables as t
 from hub.services import audit, disasters, referrals, settlement, verification
 from hub.services.context import Batch
@@ -33,7 +34,12 @@ def run_deadlines(engine: Engine, now: datetime, *, prefix: str = "jjj", policy:
         open_ids = [r.referral_id for r in batch.conn.execute(select(R.c.referral_id).where(R.c.state == "sent"))]
         overdue = referrals.recompute_referrals(batch, open_ids) if open_ids else []
         return {"verification_results": sent, "referrals_overdue": len(overdue)}
-    return _in_batch(engine, now, prefix, policy, work)
+    result = _in_batch(engine, now, prefix, policy, work)
+    S = t.verification_state
+    with engine.connect() as conn:  # after the commit: the gauge shows committed state only
+        metrics.record_verification_overdue(
+            conn.execute(select(func.count()).select_from(S).where(S.c.status == "overdue")).scalar_one())
+    return result
 
 
 def run_disaster_checks(engine: Engine, now: datetime, *, prefix: str = "jjj", policy: HubPolicy | None = None) -> int:
@@ -51,7 +57,14 @@ def run_disaster_checks(engine: Engine, now: datetime, *, prefix: str = "jjj", p
 def run_statements(engine: Engine, period: Period, now: datetime, *, prefix: str = "jjj",
                    policy: HubPolicy | None = None) -> list[str]:
     """Issue the statements of ``period`` (a second run is a no-op)."""
-    return _in_batch(engine, now, prefix, policy, lambda batch: settlement.run_statements(batch, period))
+    issued = _in_batch(engine, now, prefix, policy, lambda batch: settlement.run_statements(batch, period))
+    S = t.settlement_statements
+    with engine.connect() as conn:  # also on a no-op re-run, so a restarted worker shows the period's totals
+        totals = {(r.payer_region, r.payee_region): int(r.fen) for r in conn.execute(
+            select(S.c.payer_region, S.c.payee_region, func.sum(S.c.total_fen).label("fen"))
+            .where(S.c.period == str(period)).group_by(S.c.payer_region, S.c.payee_region))}
+    metrics.record_settlement_totals(totals)
+    return issued
 
 
 def due_statement_period(now: datetime, policy: HubPolicy | None = None) -> Period | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from hub.domain.calendar import Period
@@ -55,6 +56,10 @@ def test_statements_balance_to_the_fen_and_netting_sums_to_zero(hub) -> None:  #
     ids = jobs.run_statements(hub.engine, Period(2026, 5), WHEN)
     assert len(ids) == 2
     assert jobs.run_statements(hub.engine, Period(2026, 5), WHEN) == []  # idempotent
+    fen = {pair: REGISTRY.get_sample_value("jjj_hub_settlement_issued_fen",
+                                           {"payer_region": pair[0], "payee_region": pair[1]})
+           for pair in (("bj", "he"), ("tj", "bj"))}
+    assert fen == {("bj", "he"): 60000, ("tj", "bj"): 40000}
     sts = {s["payee_region"]: s for s in queries.statements(hub.engine, period="2026-05")}
     assert {r: (s["total_fen"], s["line_count"], s["payer_region"]) for r, s in sts.items()} == \
         {"he": (60000, 1, "bj"), "bj": (40000, 1, "tj")}
