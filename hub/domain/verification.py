@@ -5,7 +5,9 @@ A request from one region is routed to the other two; the hub expects one answer
 signed-authorisation reference is refused (rule ``verification.authorisation_missing``).
 
 The response deadline is ``response_working_days`` working days after the day the request was submitted
-(none is published: configurable, default 5), counted with an injected ``WorkingCalendar``. The result is
+(none is published: configurable, default 5), counted with an injected ``WorkingCalendar`` — or the request's own
+``response_deadline`` when that is earlier (a requester may need the answer sooner; it may not extend the policy).
+Both are taken as a due *day* (local date, the day itself included), so "overdue" means the same for either. The result is
 final when complete, or at the end of the due day: then it is ``overdue`` and lists what is missing.
 
 Duplicates and late answers, decided on message fields only so the result is a function of the set:
@@ -54,6 +56,7 @@ class VerificationRequest:
     subjects: tuple[Subject, ...]
     items: tuple[str, ...]
     submitted_at: datetime
+    response_deadline: datetime | None = None  # the requester's own deadline (payload ``response_deadline``)
 
 
 @dataclass(frozen=True, order=True)
@@ -105,7 +108,11 @@ def route(request: VerificationRequest, regions: Iterable[str] = REGIONS) -> tup
 
 
 def due_date(request: VerificationRequest, calendar: WorkingCalendar, policy: VerificationPolicy) -> date:
-    return calendar.add_working_days(local_date(request.submitted_at), policy.response_working_days)
+    """The earlier of the policy's due day and the day of the request's own ``response_deadline``."""
+    by_policy = calendar.add_working_days(local_date(request.submitted_at), policy.response_working_days)
+    if request.response_deadline is None:
+        return by_policy
+    return min(by_policy, local_date(request.response_deadline))
 
 
 class VerificationStatus(Enum):

@@ -39,7 +39,8 @@ def _domain_request(row: dict) -> VerificationRequest:
     return VerificationRequest(
         row["request_id"], PROVINCE[row["region"]], row["assistance_type"],
         tuple(Subject(s["person_ref"], s["relation"], s.get("authorisation_ref")) for s in row["subjects"]),
-        tuple(row["items"]), _aware(row["submitted_at"]))
+        tuple(row["items"]), _aware(row["submitted_at"]),
+        _aware(row["response_deadline"]) if row.get("response_deadline") else None)
 
 
 def _regions(row: dict) -> list[str]:

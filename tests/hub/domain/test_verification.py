@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+import dataclasses
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -19,6 +20,7 @@ from hub.domain.verification import (
     VerificationRequest,
     VerificationStatus,
     aggregate,
+    due_date,
     route,
 )
 
@@ -121,3 +123,22 @@ POOL = [
 def test_the_result_is_a_function_of_the_set_of_responses(case: tuple[list[Response], list[Response]]) -> None:
     now = datetime(2024, 3, 20, tzinfo=CST)
     assert aggregate(REQUEST, case[0], now, CALENDAR) == aggregate(REQUEST, case[1], now, CALENDAR)
+
+
+@pytest.mark.parametrize(
+    ("rule", "own_deadline", "due"),
+    [
+        ("no own deadline: the policy's 5 working days", None, date(2024, 3, 18)),
+        ("an earlier own deadline wins", datetime(2024, 3, 13, 18, tzinfo=CST), date(2024, 3, 13)),
+        ("a later own deadline does not extend the policy", datetime(2024, 3, 25, 18, tzinfo=CST), date(2024, 3, 18)),
+        ("the own deadline's local (Shanghai) day counts", datetime(2024, 3, 13, 17, tzinfo=UTC), date(2024, 3, 14)),
+    ],
+)
+def test_the_due_day_is_the_earlier_of_the_policy_and_the_requests_own_deadline(
+    rule: str, own_deadline: datetime | None, due: date
+) -> None:
+    request = dataclasses.replace(REQUEST, response_deadline=own_deadline)
+    assert due_date(request, CALENDAR, VerificationPolicy()) == due, rule
+    result = aggregate(request, [], datetime.combine(due + timedelta(days=1), datetime.min.time(), CST), CALENDAR,
+                       VerificationPolicy())
+    assert result.due == due and result.status is VerificationStatus.OVERDUE, rule

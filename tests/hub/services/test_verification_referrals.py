@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from prometheus_client import REGISTRY
+
 from hub.infrastructure import tables as t
 from hub.services.jobs import run_deadlines
 from tests.hub.services import builders as b
@@ -33,6 +35,7 @@ def test_past_the_deadline_the_requester_gets_a_partial_result_with_what_is_miss
     hub.now += timedelta(days=10)  # 5 working days after Thu 2026-07-30 is Thu 2026-08-06
     assert run_deadlines(hub.engine, hub.now) == {"verification_results": 1, "referrals_overdue": 0}
     assert run_deadlines(hub.engine, hub.now) == {"verification_results": 0, "referrals_overdue": 0}
+    assert REGISTRY.get_sample_value("jjj_hub_verification_overdue") == 1
     [s] = hub.rows(t.verification_state)
     assert (s["status"], str(s["due_on"])) == ("overdue", "2026-08-06")
     assert sorted((m["region"], m["item"]) for m in s["missing"]) == [("he", "real_estate"), ("he", "vehicles")]
@@ -40,6 +43,19 @@ def test_past_the_deadline_the_requester_gets_a_partial_result_with_what_is_miss
     assert agg["payload"]["complete"] is False
     assert [(r["from_region"], r["outcome"]) for r in agg["payload"]["responses"]] == [("he", "timed_out"),
                                                                                       ("tj", "answered")]
+
+
+def test_a_requests_own_earlier_deadline_wins_over_the_policy(hub) -> None:  # noqa: ANN001
+    req = b.verification_request("bj", "V3", ["tj", "he"])
+    req["payload"]["response_deadline"] = (hub.now + timedelta(days=2)).isoformat()  # Sat 2026-08-01
+    hub.feed(req)
+    hub.now += timedelta(days=2, hours=11)  # still 2026-08-01 in Shanghai: not yet overdue
+    assert run_deadlines(hub.engine, hub.now)["verification_results"] == 0
+    assert REGISTRY.get_sample_value("jjj_hub_verification_overdue") == 0
+    hub.now += timedelta(hours=1)  # 2026-08-02 00:00 +08:00
+    assert run_deadlines(hub.engine, hub.now)["verification_results"] == 1
+    [s] = hub.rows(t.verification_state)
+    assert (s["status"], str(s["due_on"])) == ("overdue", "2026-08-01")
 
 
 def test_a_request_without_authorisation_is_refused_with_420(hub) -> None:  # noqa: ANN001
