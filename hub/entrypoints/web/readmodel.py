@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.schema import Index
 from sqlalchemy.sql.expression import ColumnElement
 
 from hub.entrypoints.web.listing import ListSpec
 from hub.infrastructure import tables as t
+
 
 def ensure_read_indexes(engine: Engine) -> None:
     """Create the read-path indexes (declared in hub.infrastructure.tables, migration 0004) on a database made by
