@@ -6,7 +6,9 @@ Nothing here skips: a test that needs the broker or PostgreSQL fails when they a
 
 from __future__ import annotations
 
+import gc
 import os
+import socket
 import uuid
 from pathlib import Path
 
@@ -101,3 +103,31 @@ def settings(tmp_path: Path, kafka_bootstrap: str, database_url: str, keys_dir: 
     apply_topics(kafka_bootstrap, declared_topics(topic_prefix))
     return Settings(state_dir=tmp_path / "state", kafka_bootstrap=kafka_bootstrap, topic_prefix=topic_prefix,
                     database_url=database_url, hub_group=f"{topic_prefix}-hub", keys_dir=keys_dir)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def private_broker(tmp_path: Path) -> Settings:
+    """A private single-node broker for tests that stop or restart it (never the shared one). It reuses the jars
+    fetched by `jjj kafka up` (a symlink carrying the pom marker: no Maven run)."""
+    from jjj import broker
+    from jjj.config import PROJECT_ROOT
+
+    shared_libs = PROJECT_ROOT / "state" / "kafka" / "libs"
+    if not any(shared_libs.glob(".pom-*")):
+        pytest.fail(f"broker jars missing in {shared_libs}: run `jjj kafka up` once")
+    port = free_port()
+    s = Settings(state_dir=tmp_path / "broker", kafka_port=port, kafka_controller_port=free_port(),
+                 kafka_bootstrap=f"127.0.0.1:{port}", kafka_heap="384m")
+    (s.state_dir / "kafka").mkdir(parents=True)
+    (s.state_dir / "kafka" / "libs").symlink_to(shared_libs)
+    broker.up(s)
+    yield s
+    broker.down(s)
+    gc.collect()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -39,38 +38,16 @@ from tests.adapters.kafka_helpers import beijing_reports, message_ids_on, wait_f
 # a stopped broker unclosed (collected later, in whichever test runs then): ResourceWarnings of other code, reported
 pytestmark = [pytest.mark.kafka, pytest.mark.slow,
               pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
-SHARED_LIBS = PROJECT_ROOT / "state" / "kafka" / "libs"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def own_broker(tmp_path: Path):  # noqa: ANN201
-    """A private single-node broker; reuses the fetched jars (a symlink with the pom marker: no Maven run)."""
-    if not any(SHARED_LIBS.glob(".pom-*")):
-        pytest.fail(f"broker jars missing in {SHARED_LIBS}: run `jjj kafka up` once")
-    port = free_port()
-    s = Settings(state_dir=tmp_path / "broker", kafka_port=port, kafka_controller_port=free_port(),
-                 kafka_bootstrap=f"127.0.0.1:{port}", kafka_heap="384m")
-    (s.state_dir / "kafka").mkdir(parents=True)
-    (s.state_dir / "kafka" / "libs").symlink_to(SHARED_LIBS)
-    broker.up(s)
-    yield s
-    broker.down(s)
-
-
-def test_broker_down_outbox_grows_then_drains_with_one_receipt_each(own_broker: Settings, tmp_path: Path,  # noqa: ANN001
+def test_broker_down_outbox_grows_then_drains_with_one_receipt_each(private_broker: Settings, tmp_path: Path,  # noqa: ANN001
                                                                    keys_dir: Path, database_url: str, hasher,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from hub.bootstrap import HubServices
     from hub.entrypoints import consumer
 
     monkeypatch.setenv("JJJ_BJ_DATABASE_URL", f"sqlite:///{tmp_path / 'adapter-bj.db'}")
-    settings = Settings(state_dir=tmp_path / "state", kafka_bootstrap=own_broker.kafka_bootstrap,
+    settings = Settings(state_dir=tmp_path / "state", kafka_bootstrap=private_broker.kafka_bootstrap,
                         topic_prefix="ft", database_url=database_url, hub_group="ft-hub", keys_dir=keys_dir)
     apply_topics(settings.kafka_bootstrap, declared_topics("ft"))
     rt = AdapterRuntime("bj", settings, system_id="bj-adapter")
@@ -82,7 +59,7 @@ def test_broker_down_outbox_grows_then_drains_with_one_receipt_each(own_broker: 
         assert client.post("/intake/disaster_report", json=beijing_reports(1, 9000)).status_code == 202
         wait_for(lambda: rt.status()["outbox_depth"] == 0, 30)
 
-        broker.down(own_broker)
+        broker.down(private_broker)
         accepted = []
         for i in range(0, 1000, 50):  # the provincial system keeps pushing while the broker is down
             resp = client.post("/intake/disaster_report", json=beijing_reports(50, i))
@@ -90,7 +67,7 @@ def test_broker_down_outbox_grows_then_drains_with_one_receipt_each(own_broker: 
             accepted.extend(resp.get_json()["accepted"])
         assert len(set(accepted)) == 1000 and rt.status()["outbox_depth"] == 1000
 
-        broker.up(own_broker)
+        broker.up(private_broker)
         wait_for(lambda: rt.status()["outbox_depth"] == 0, 60)
         hub = HubServices(settings, worker_id="ft-hub")
         threads = [threading.Thread(target=consumer.run, args=(hub, stop.is_set), kwargs={"poll_ms": 200}),

@@ -13,7 +13,6 @@ a fault-free run over the same records (`jjj hub rebuild` into a fresh database)
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import Counter
 from pathlib import Path
@@ -26,31 +25,14 @@ from hub.infrastructure import tables as t
 from jjj import broker
 from jjj.bus.admin import apply_topics
 from jjj.bus.topics import declared_topics, inbox_topic, region_topic
-from jjj.config import PROJECT_ROOT, Settings
+from jjj.config import Settings
 from tests.trust.conftest import HubThread, read_topic, wait_for
-from tests.trust.test_faults_database import ARRIVAL_ORDER_DEPENDENT, Feeder, free_port
+from tests.trust.test_faults_database import ARRIVAL_ORDER_DEPENDENT, Feeder
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow,
               # kafka-python drops sockets to a stopped broker unclosed (collected later): not ours to fix here
               pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
-SHARED_LIBS = PROJECT_ROOT / "state" / "kafka" / "libs"
 DOWN_S = 8.0
-
-
-@pytest.fixture
-def private_broker(tmp_path: Path):  # noqa: ANN201
-    """A private single-node broker reusing the fetched jars (a symlink carrying the pom marker: no Maven run)."""
-    if not any(SHARED_LIBS.glob(".pom-*")):
-        pytest.fail(f"broker jars missing in {SHARED_LIBS}: run `jjj kafka up` once")
-    port = free_port()
-    s = Settings(state_dir=tmp_path / "broker", kafka_port=port, kafka_controller_port=free_port(),
-                 kafka_bootstrap=f"127.0.0.1:{port}", kafka_heap="384m")
-    (s.state_dir / "kafka").mkdir(parents=True)
-    (s.state_dir / "kafka" / "libs").symlink_to(SHARED_LIBS)
-    broker.up(s)
-    yield s
-    broker.down(s)
-    gc.collect()
 
 
 def _fresh_url(tmp_path: Path, database_url: str, name: str) -> str:
