@@ -114,6 +114,7 @@ disaster_reports = Table(
     Column("sent_at", String(40), nullable=False),
     Column("received_at", TS, nullable=False),
     Column("payload", JSON, nullable=False),
+    Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
     PrimaryKeyConstraint("message_id"),
 )
 Index("ix_disaster_reports_event", disaster_reports.c.region, disaster_reports.c.event_id)
@@ -148,6 +149,16 @@ disaster_events = Table(
     PrimaryKeyConstraint("region", "event_id"),
 )
 Index("ix_disaster_events_status", disaster_events.c.status)
+
+#: Events of exercise and test reports (envelope ``status`` ≠ ``actual``), the same row shape as ``disaster_events``
+#: and kept apart from it, so nothing that reads the shared picture (totals, overview, map, needs, links, deadline
+#: jobs) can count a drill; a drill is seen only when asked for by status (``queries.disaster_events``). State.
+disaster_drill_events = Table(
+    "disaster_drill_events", metadata,
+    Column("envelope_status", String(8), nullable=False),
+    *[Column(c.name, c.type, nullable=c.nullable) for c in disaster_events.columns],
+    PrimaryKeyConstraint("envelope_status", "region", "event_id"),
+)
 
 #: Cross-border links between events of different regions (recomputed from the live events). State.
 disaster_links = Table(
@@ -184,6 +195,7 @@ relief_movements = Table(
     Column("movement_type", String(16), nullable=False),
     Column("quantity", BigInteger, nullable=False),
     Column("occurred_at", TS, nullable=False),
+    Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
     PrimaryKeyConstraint("region", "movement_id"),
 )
 Index("ix_relief_movements_line", relief_movements.c.depot_id, relief_movements.c.item)
@@ -204,6 +216,7 @@ relief_snapshot_lines = Table(
     Column("reserved", BigInteger, nullable=False),
     Column("damaged", BigInteger, nullable=False),
     Column("as_of", TS, nullable=False),
+    Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
     PrimaryKeyConstraint("message_id", "line_no"),
 )
 Index("ix_relief_snapshot_lines_line", relief_snapshot_lines.c.depot_id, relief_snapshot_lines.c.item)
@@ -256,7 +269,9 @@ relief_support_requests = Table(
     Column("needed_by", TS, nullable=False),
     Column("lines", JSON, nullable=False),  # [{line_no, item_code, spec, unit, quantity}]
     Column("requested_at", TS, nullable=False),
+    Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
 )
+Index("ix_relief_support_requests_event", relief_support_requests.c.event_region, relief_support_requests.c.event_id)
 
 #: Commitments, declines, dispatches and receipts of support requests (facts), one row per message.
 relief_support_messages = Table(
@@ -283,6 +298,38 @@ relief_support_state = Table(
     Column("lines", JSON, nullable=False),  # [{line_no, item, requested, committed, shipped, received, ...}]
     Column("flags", JSON, nullable=False),
     Column("updated_at", TS, nullable=False),
+    Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
+)
+
+#: Per-event cross-region cost ledger of the support flows (``hub.domain.relief_costs.cost_lines``), one row per
+#: (envelope status, event, supplying region, receiving region, item, unit): quantities and their values in fen
+#: (NULL when the item has no agreed unit value). Rebuilt from the facts of every flow of a touched event. State.
+relief_cost_ledger = Table(
+    "relief_cost_ledger", metadata,
+    Column("envelope_status", String(8), nullable=False),
+    Column("event_ref", String(80), nullable=False),  # "<region>:<event_id>" of the requests, "" when none named
+    Column("supplier_region", String(8), nullable=False),
+    Column("receiver_region", String(8), nullable=False),
+    Column("item", String(40), nullable=False),
+    Column("unit", String(8), nullable=False),
+    Column("committed", BigInteger, nullable=False),
+    Column("dispatched", BigInteger, nullable=False),
+    Column("received", BigInteger, nullable=False),
+    Column("in_transit", BigInteger, nullable=False),
+    Column("discrepancy", BigInteger, nullable=False),
+    Column("unit_fen", BigInteger, nullable=True),
+    Column("dispatched_fen", BigInteger, nullable=True),
+    Column("received_fen", BigInteger, nullable=True),
+    Column("in_transit_fen", BigInteger, nullable=True),
+    Column("discrepancy_fen", BigInteger, nullable=True),
+    Column("receiver_bears_fen", BigInteger, nullable=True),
+    Column("supplier_bears_fen", BigInteger, nullable=True),
+    Column("discrepancy_borne_by", String(8), nullable=False),
+    Column("request_ids", JSON, nullable=False),
+    Column("dispatch_ids", JSON, nullable=False),
+    Column("flags", JSON, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    PrimaryKeyConstraint("envelope_status", "event_ref", "supplier_region", "receiver_region", "item", "unit"),
 )
 
 #: Cross-region costs per event (entered by officers; fen).
@@ -596,6 +643,20 @@ job_runs = Table(
     PrimaryKeyConstraint("job", "run_key"),
 )
 
+
+# --------------------------------------------------------------------------------------------- web
+
+#: Failed dashboard logins (web login rate limit), shared by every web process over the hub database and kept across
+#: restarts. ``key_digest`` is SHA-256 of "ip:<address>" or "user:<name typed>": no typed name is stored in clear.
+#: Rows older than the limit's window are deleted when new failures are recorded.
+web_login_failures = Table(
+    "web_login_failures", metadata,
+    Column("id", SeqType, primary_key=True, autoincrement=True),
+    Column("key_digest", String(64), nullable=False),
+    Column("failed_at", TS, nullable=False),
+)
+Index("ix_web_login_failures_key", web_login_failures.c.key_digest, web_login_failures.c.failed_at)
+Index("ix_web_login_failures_at", web_login_failures.c.failed_at)
 
 # Indexes of the main read paths (API and dashboard): measured with hub/entrypoints/web/bench.py on 100,000 revisions
 # and 1,000,000 claim lines; claim_id last so PostgreSQL reads one district-period in claim order.

@@ -1,5 +1,6 @@
 """Web hardening (issue 7 item 6): CSRF on session-authenticated state changes, security headers, a login rate
-limit. Session cookies are set HttpOnly, SameSite=Lax and Secure in production by the app factory.
+limit shared through the hub database. Session cookies are set HttpOnly, SameSite=Lax and Secure in production
+by the app factory.
 
 CSRF: a per-session random token, sent back by forms (``csrf_token`` field) and by the dashboard's fetch calls
 (``X-CSRF-Token`` header). Requests authenticated by a bearer token carry no ambient credential and are exempt.
@@ -7,13 +8,16 @@ CSRF: a per-session random token, sent back by forms (``csrf_token`` field) and 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, abort, g, request, session
+from sqlalchemy import Engine, delete, func, insert, select
+
+from hub.infrastructure.tables import web_login_failures
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -38,34 +42,38 @@ def _check_csrf() -> None:
 
 
 class LoginLimiter:
-    """At most ``limit`` failed logins per client address and per username in ``window_s`` (memory, per process:
-    several web processes each apply it, which still bounds guessing to limit × processes per window)."""
+    """At most ``limit`` failed logins per client address and per username in ``window_s``, counted in the hub
+    database (``web_login_failures``): every web process behind a load balancer applies the same count, and a
+    restart forgets nothing. Keys are stored as SHA-256 digests (a typed user name may be anything)."""
 
-    def __init__(self, limit: int, window_s: float = 300.0) -> None:
-        self.limit, self.window_s = limit, window_s
-        self._fails: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, engine: Engine, limit: int, window_s: float = 300.0,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.engine, self.limit, self.window = engine, limit, timedelta(seconds=window_s)
+        self.clock = clock
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._fails.setdefault(key, deque())
-        while q and q[0] <= now - self.window_s:
-            q.popleft()
-        return q
+    @staticmethod
+    def _digests(keys: tuple[str, ...]) -> list[str]:
+        return [hashlib.sha256(k.encode()).hexdigest() for k in keys]
 
     def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._recent(k, now)) >= self.limit for k in keys)
+        f = web_login_failures
+        since = self.clock() - self.window
+        with self.engine.connect() as conn:
+            counts = conn.execute(select(f.c.key_digest, func.count()).where(
+                f.c.key_digest.in_(self._digests(keys)), f.c.failed_at > since).group_by(f.c.key_digest)).all()
+        return any(n >= self.limit for _, n in counts)
 
     def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for k in keys:
-                self._recent(k, now).append(now)
+        f, now = web_login_failures, self.clock()
+        with self.engine.begin() as conn:
+            conn.execute(delete(f).where(f.c.failed_at <= now - self.window))  # expired rows (indexed)
+            conn.execute(insert(f), [{"key_digest": d, "failed_at": now} for d in self._digests(keys)])
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["jjj.login_limiter"] = LoginLimiter(app.config["JJJ_LOGIN_LIMIT"])
+    engine = app.extensions["jjj.engine"]
+    web_login_failures.create(engine, checkfirst=True)  # a database made before migration 0007
+    app.extensions["jjj.login_limiter"] = LoginLimiter(engine, app.config["JJJ_LOGIN_LIMIT"])
     app.jinja_env.globals["csrf_token"] = csrf_token
 
     @app.after_request
