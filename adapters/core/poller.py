@@ -41,13 +41,16 @@ class Poller:
         resp = self.session.get(self.url, params={"after": cursor}, headers=headers, timeout=self.timeout_s)
         resp.raise_for_status()
         body = resp.json()
+        if not isinstance(body, dict) or not isinstance(body.get("items") or [], list):
+            raise ValueError(f"answer is not {{'items': [...], 'cursor': ...}} but {type(body).__name__}")
         items, new_cursor = body.get("items") or [], str(body.get("cursor") or cursor)
         ready: list[Ready] = []
         rejected: dict[str, list[Rejected]] = {}
         for i, item in enumerate(items):
-            fmt = self.spec.formats.get(str(item.get("format")))
+            fmt = self.spec.formats.get(str(item.get("format"))) if isinstance(item, dict) else None
             if fmt is None:
-                log.error("poll item %d of cursor %s has unknown format %r", i, cursor, item.get("format"))
+                log.error("poll item %d of cursor %s has unknown format %r", i, cursor,
+                          item.get("format") if isinstance(item, dict) else item)
                 continue
             rec = Record(f"poll:{cursor}", f"items[{i}]", item.get("body"), str(item.get("body")), i + 1)
             for r in run(fmt, [rec], self.ctx, self.runtime.envelope):
@@ -63,11 +66,27 @@ class Poller:
                 conn.execute(store.cursors.insert().values(**values))
         return len(items)
 
-    def run(self, stop: Callable[[], bool], interval_s: float = 5.0) -> None:
+    def run(self, stop: Callable[[], bool], interval_s: float = 5.0, max_backoff_s: float = 60.0) -> None:
+        """Poll until ``stop``: again at once while pages come, every ``interval_s`` when idle, and after a failure
+        (HTTP error, timeout, bad JSON) after a delay that doubles per consecutive failure up to ``max_backoff_s``."""
+        failures = 0
         while not stop():
             try:
-                if self.poll_once():
+                brought = self.poll_once()
+                failures = 0
+                if brought:
                     continue
-            except (requests.RequestException, ValueError) as exc:
-                log.warning("polling %s failed: %s", self.url, exc)
-            time.sleep(interval_s)
+                delay = interval_s
+            except Exception as exc:  # noqa: BLE001 - HTTP, timeout, bad JSON or database: retry, never die
+                failures += 1
+                delay = min(interval_s * 2 ** (failures - 1), max_backoff_s)
+                log.warning("polling %s failed (%d in a row): %s; retrying in %.1fs", self.url, failures, exc, delay,
+                            exc_info=not isinstance(exc, requests.RequestException | ValueError))
+            self._wait(stop, delay)
+
+    @staticmethod
+    def _wait(stop: Callable[[], bool], seconds: float) -> None:
+        """Sleep, but notice ``stop`` within a tenth of a second (a long backoff must not delay shutdown)."""
+        deadline = time.monotonic() + seconds
+        while not stop() and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 0.1))
