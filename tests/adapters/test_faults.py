@@ -5,7 +5,7 @@
   gives every message exactly one receipt (exactly once in effect).
 * kill -9: the publisher runs in its own process and is killed mid-drain; a new one finishes the job and no
   message id is missing on the topic (duplicates of the last unacknowledged batch are allowed: the hub drops them
-  by message id).
+  by message id). The outbox is in the test database: SQLite, and PostgreSQL in the `-m db` pass.
 """
 
 from __future__ import annotations
@@ -99,7 +99,12 @@ publish_loop(AdapterRuntime("bj", Settings.from_env()), threading.Event().is_set
 """
 
 
-def test_kill_9_mid_drain_loses_nothing(settings: Settings, hasher, tmp_path: Path) -> None:  # noqa: ANN001
+@pytest.mark.db
+def test_kill_9_mid_drain_loses_nothing(settings: Settings, database_url: str, hasher,  # noqa: ANN001
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the adapter's outbox is in the test database: SQLite, or PostgreSQL when JJJ_TEST_DATABASE_URL is set
+    monkeypatch.setenv("JJJ_BJ_DATABASE_URL", database_url)
+    assert settings.adapter_database_url("bj") == database_url
     rt = AdapterRuntime("bj", settings, system_id="bj-adapter")
     client = create_intake_app(rt, region("bj"), context(region("bj"), hasher)).test_client()
     accepted = []
@@ -132,5 +137,5 @@ def test_kill_9_mid_drain_loses_nothing(settings: Settings, hasher, tmp_path: Pa
     time.sleep(0.5)
     ids = message_ids_on(settings.kafka_bootstrap, region_topic(settings.topic_prefix, "bj", "disaster"), 6000)
     assert set(ids) == set(accepted)               # none missing, nothing foreign
-    print(f"\nkill -9 test: killed with {left} of 6000 pending; topic holds {len(ids)} records, "
+    print(f"\nkill -9 test ({rt.engine.dialect.name}): killed with {left} of 6000 pending; topic holds {len(ids)} records, "
           f"{len(set(ids))} distinct ({len(ids) - len(set(ids))} re-sent after the kill, dropped by id at the hub)")
