@@ -75,6 +75,48 @@ def _loaded(driver, panel: str) -> None:  # noqa: ANN001
     _wait(driver, f"#{panel}[data-loaded]")
 
 
+MAP_PROBE = """
+var box = document.getElementById("map-canvas"), chart = echarts.getInstanceByDom(box);
+var data = chart.getModel().getSeriesByIndex(0).getData(), canvas = box.querySelector("canvas");
+var dpr = canvas.width / box.clientWidth, ctx = canvas.getContext("2d"), out = {};
+arguments[0].forEach(function (p) {
+  var i = data.indexOfName(p[0]), xy = chart.convertToPixel({seriesIndex: 0}, [p[1], p[2]]);
+  var px = ctx.getImageData(Math.round(xy[0] * dpr), Math.round(xy[1] * dpr), 1, 1).data;
+  out[p[0]] = {value: data.get("value", i), fill: String(data.getItemVisual(i, "style").fill), pixel: [px[0], px[1], px[2]]};
+});
+return out;
+"""
+#: (GB/T 2260 code, a point inside it): Tianjin districts drawn one by one (echarts 4.9.0's province map)
+MAP_POINTS = [("120114", 117.058, 39.467), ("120118", 116.925, 38.936), ("120116", 117.654, 39.033),
+              ("110111", 115.95, 39.75), ("131082", 117.05, 39.95)]
+
+
+def _rgb(css: str) -> tuple[int, int, int]:
+    if css.startswith("#"):
+        return tuple(int(css[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(float(x)) for x in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+
+
+def _assert_map_shading(driver) -> None:  # noqa: ANN001
+    """Every seeded county's value is on the map, and the canvas pixel inside it has its shade: 武清区 (120114, 700
+    affected in TJ-E1) is shaded, 静海区 and 滨海新区 (0) are not."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def probe(d):  # noqa: ANN001, ANN202
+        out = d.execute_script(MAP_PROBE, [list(p) for p in MAP_POINTS])
+        # the canvas shows each region's shade once echarts' first animation has finished
+        done = all(max(abs(a - b) for a, b in zip(v["pixel"], _rgb(v["fill"]), strict=True)) <= 3 for v in out.values())
+        return out if done else False
+
+    got = WebDriverWait(driver, 15).until(probe)
+    assert {c: v["value"] for c, v in got.items()} == {"120114": 700, "120118": 0, "120116": 0, "110111": 10000,
+                                                        "131082": 5000}
+    zero = _rgb(got["120118"]["fill"])
+    assert _rgb(got["120116"]["fill"]) == zero
+    for code in ("120114", "110111", "131082"):
+        assert _rgb(got[code]["fill"]) != zero, code
+
+
 def test_overview_shows_the_api_numbers_and_switches_language(fresh_web, live: str, browser) -> None:  # noqa: ANN001
     from selenium.webdriver.common.by import By
 
@@ -92,6 +134,8 @@ def test_overview_shows_the_api_numbers_and_switches_language(fresh_web, live: s
     assert fresh.startswith("更新于 ") and "数据截至" in fresh
     assert browser.find_element(By.TAG_NAME, "h1").text == "京津冀灾情总览"
     assert browser.find_elements(By.CSS_SELECTOR, "#map-canvas canvas")  # echarts drew the county map
+    _assert_map_shading(browser)
+    browser.find_element(By.ID, "map-canvas").screenshot(str(SHOTS / "overview-map.png"))
     browser.save_screenshot(str(SHOTS / "overview-zh.png"))
 
     browser.find_element(By.ID, "lang-en").click()

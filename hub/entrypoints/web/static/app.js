@@ -89,20 +89,20 @@
       var values = {}; data.counties.forEach(function (c) { values[c.code] = c.affected_population; });
       function draw(geo) {
         if (!window.echarts.getMap("jjj")) window.echarts.registerMap("jjj", geo);
-        var max = 1, series = geo.features.map(function (f) {
+        // regions are keyed by GB/T 2260 code (nameProperty): county names repeat across prefectures (桥西区 …)
+        var names = {}, max = 1, series = [];
+        geo.features.forEach(function (f) {
           var code = f.properties.code, v = values[code] || 0;
-          if (/0000$/.test(code)) {  // a municipality drawn as one outline (Tianjin): the sum of its districts
-            Object.keys(values).forEach(function (c) { if (c.slice(0, 2) === code.slice(0, 2)) v += values[c]; });
-          }
+          if (names[code] === undefined) series.push({ name: code, value: v });
+          names[code] = f.properties.name;
           max = Math.max(max, v);
-          return { name: f.properties.name, value: v };
         });
         var chart = window.echarts.init(box);
         chart.setOption({
-          tooltip: { trigger: "item", formatter: function (x) { return x.name + ": " + (x.value || 0); } },
+          tooltip: { trigger: "item", formatter: function (x) { return (names[x.name] || x.name) + " " + x.name + ": " + (x.value || 0); } },
           visualMap: { min: 0, max: max, left: "left", bottom: 10, text: [t("col.affected_population"), "0"], calculable: true,
                        inRange: { color: ["#f7f4e9", "#f4a259", "#bc4b51"] } },
-          series: [{ type: "map", map: "jjj", roam: true, data: series, label: { show: false } }]
+          series: [{ type: "map", map: "jjj", nameProperty: "code", roam: true, data: series, label: { show: false } }]
         });
       }
       if (R._geo) draw(R._geo);
