@@ -1,4 +1,9 @@
-"""Hebei's 灾情统计 XML export (12-digit codes, areas in 公顷, losses in 万元) → disaster.report."""
+"""Hebei's 灾情统计 XML export (12-digit codes, areas in 公顷, losses in 万元) → disaster.report, and its
+更正 (<Correction>, after the 核报) and 撤销 (<Cancel>) exports → disaster.correction / disaster.cancel.
+
+A cumulative figure that fell since the previous report carries its stated reason as
+``<Decreases><Decrease indicator="Affected">核实重复统计…</Decrease></Decreases>`` (native indicator names).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,9 @@ from adapters.core.errors import Problem, RowError, bad
 from adapters.core.mapping import collect, indicators, label, native_date, native_time
 from adapters.core.spec import Canonical, MapContext
 from adapters.core.xmlsource import all_named, local, text
+from adapters.hebei import convert as cv
 from adapters.hebei.codes import division
+from adapters.hebei.xmlmap import Doc, F
 
 INDICATORS = [
     ("Affected", "people.affected", u.count), ("Deaths", "people.deaths", u.count),
@@ -30,7 +37,10 @@ INDICATORS = [
 ]
 _KNOWN_FIGURES = {n for n, _, _ in INDICATORS}
 REPORT_ELEMENTS = {"EventNo", "DisasterType", "SubType", "TyphoonNo", "Stage", "Revision", "StartDate", "DataAsOf",
-                   "ReportingUnit", "Totals", "County", "Victims", "Narrative"}
+                   "ReportingUnit", "Totals", "County", "Victims", "Decreases", "Narrative"}
+CORRECTION_ELEMENTS = {"EventNo", "Revision", "CorrectsRevision", "DataAsOf", "ReportingUnit", "Reason", "Totals",
+                       "County", "Victims", "Decreases", "Narrative", "ReplyTo"}
+_PATHS = {n: p for n, p, _ in INDICATORS}
 
 
 def _figures(elem: ET.Element, where: str) -> dict:
@@ -55,23 +65,59 @@ def _figures(elem: ET.Element, where: str) -> dict:
 
 def report(elem: ET.Element, ctx: MapContext) -> Canonical:
     """One <Report> → disaster.report; unknown elements are refused by name (a changed export is caught)."""
-    unknown = [local(c.tag) for c in elem if local(c.tag) not in REPORT_ELEMENTS]
-    if unknown:
-        raise RowError([Problem(n, "unknown element", "未知元素") for n in unknown])
-    dtype, stage, unit, totals = collect(
+    _known(elem, REPORT_ELEMENTS)
+    dtype, stage, unit = collect(
         lambda: cat.DISASTER_TYPES(text(elem, "DisasterType"), label("DisasterType", "disaster_type")),
         lambda: cat.STAGES(text(elem, "Stage"), label("Stage", "stage")),
-        lambda: division(text(elem, "ReportingUnit"), label("ReportingUnit", "reporting_unit_code")),
-        lambda: _figures(_one(elem, "Totals"), "Totals"))
+        lambda: division(text(elem, "ReportingUnit"), label("ReportingUnit", "reporting_unit_code")))
     payload = {"event_id": text(elem, "EventNo"), "disaster_type": dtype, "stage": stage,
                "revision": u.count(text(elem, "Revision"), label("Revision", "revision")),
                "started_on": native_date(text(elem, "StartDate"), label("StartDate", "started_on")),
                "data_as_of": native_time(text(elem, "DataAsOf"), label("DataAsOf", "data_as_of")),
-               "reporting_unit_code": unit, "totals": totals}
+               "reporting_unit_code": unit}
     if text(elem, "SubType", required=False):
         payload["sub_type"] = cat.SUB_TYPES(text(elem, "SubType"), label("SubType", "sub_type"))
     if text(elem, "TyphoonNo", required=False):
         payload["typhoon_number"] = text(elem, "TyphoonNo")
+    payload.update(_snapshot(elem, ctx, unit))
+    return Canonical("disaster.report", payload)
+
+
+def correction(elem: ET.Element, ctx: MapContext) -> Canonical:
+    """One <Correction> (a full new snapshot after the 核报, with the reason) → disaster.correction.
+
+    It references <ReplyTo> when the export names the corrected message, else this adapter's latest message
+    about the event (a correction, else the report).
+    """
+    _known(elem, CORRECTION_ELEMENTS)
+    event, unit, revision, corrects, as_of, reason = collect(
+        lambda: text(elem, "EventNo"),
+        lambda: division(text(elem, "ReportingUnit"), label("ReportingUnit", "name_list.held_by_unit_code")),
+        lambda: u.count(text(elem, "Revision"), label("Revision", "revision")),
+        lambda: u.count(text(elem, "CorrectsRevision"), label("CorrectsRevision", "corrects_revision")),
+        lambda: native_time(text(elem, "DataAsOf"), label("DataAsOf", "data_as_of")),
+        lambda: text(elem, "Reason"))
+    payload = {"event_id": event, "revision": revision, "corrects_revision": corrects, "data_as_of": as_of,
+               "reason": reason, **_snapshot(elem, ctx, unit)}
+    refs = [(c.text or "").strip() for c in all_named(elem, "ReplyTo")]
+    if not refs:
+        previous = ctx.last_message_id("disaster.correction", event) or ctx.last_message_id("disaster.report", event)
+        if previous is None:
+            raise bad("ReplyTo (references)", f"no <ReplyTo> and no report of event {event} was sent by this adapter",
+                      f"缺少 <ReplyTo>，本适配器也未报送过事件 {event}")
+        refs = [previous]
+    return Canonical("disaster.correction", payload, references=tuple(refs))
+
+
+def _known(elem: ET.Element, names: set[str]) -> None:
+    unknown = [local(c.tag) for c in elem if local(c.tag) not in names]
+    if unknown:
+        raise RowError([Problem(n, "unknown element", "未知元素") for n in unknown])
+
+
+def _snapshot(elem: ET.Element, ctx: MapContext, unit: str) -> dict:
+    """Totals, counties, the victims' pseudonyms, stated decreases and narrative (report and correction)."""
+    payload: dict = {"totals": _figures(_one(elem, "Totals"), "Totals")}
     counties = []
     for i, c in enumerate(all_named(elem, "County"), start=1):
         counties.append({"county_code": division(c.get("code"), f"County[{i}]@code", county=True),
@@ -87,9 +133,33 @@ def report(elem: ET.Element, ctx: MapContext) -> Canonical:
                 raise bad(f"Victims/Victim[{i}]@status", "must be 死亡 or 失踪", "应为“死亡”或“失踪”")
             refs[bucket].append(ctx.persons.ref(v.get("idNumber"), f"Victims/Victim[{i}]@idNumber (person_ref)"))
         payload["name_list"] = {"held_by_unit_code": unit, **refs}
+    decreases = _one(elem, "Decreases", required=False)
+    if decreases is not None:
+        payload["decreases"] = _decreases(decreases)
     if text(elem, "Narrative", required=False):
         payload["narrative"] = text(elem, "Narrative")
-    return Canonical("disaster.report", payload)
+    return payload
+
+
+def _decreases(elem: ET.Element) -> list[dict]:
+    """<Decrease indicator="Affected">reason</Decrease> → {"indicator": "people.affected", "reason": …}."""
+    out, problems = [], []
+    for i, d in enumerate(all_named(elem, "Decrease"), start=1):
+        where = f"Decreases/Decrease[{i}]"
+        name, reason = d.get("indicator", "").strip(), (d.text or "").strip()
+        if name not in _PATHS:
+            problems.append(Problem(f"{where}@indicator (decreases.indicator)", f"unknown indicator {name!r}",
+                                    f"未知指标“{name}”"))
+        if not reason:
+            problems.append(Problem(f"{where} (decreases.reason)", "a decrease needs its stated reason",
+                                    "指标减少须说明原因"))
+        if name in _PATHS and reason:
+            out.append({"indicator": _PATHS[name], "reason": reason})
+    unknown = [local(c.tag) for c in elem if local(c.tag) != "Decrease"]
+    problems.extend(Problem(f"Decreases/{n}", "unknown element", "未知元素") for n in unknown)
+    if problems:
+        raise RowError(problems)
+    return out
 
 
 def _one(elem: ET.Element, name: str, *, required: bool = True) -> ET.Element | None:
@@ -97,3 +167,11 @@ def _one(elem: ET.Element, name: str, *, required: bool = True) -> ET.Element | 
     if not found and required:
         raise bad(name, "element is missing", "元素缺失")
     return found[0] if found else None
+
+
+CANCEL = Doc("disaster.cancel", "Cancel", (
+    F("EventNo", "event_id", cv.ident),
+    F("ReasonCode", "reason_code", cv.choice("cancel reason", "撤销原因", {
+        "重复报送": "duplicate", "误报": "entered_in_error", "非自然灾害": "not_a_disaster", "合并": "merged"})),
+    F("MergedInto", "merged_into_event_id", cv.ident, required=False), F("Reason", "reason", cv.ident),
+), own=(("disaster.correction", "event_id"), ("disaster.report", "event_id")), refs_required=True)
