@@ -81,6 +81,16 @@ def disaster_report(doc: Mapping, ctx: MapContext) -> Canonical:
         payload["sub_type"] = cat.SUB_TYPES(doc["灾害子类"], label("灾害子类", "sub_type"))
     if doc.get("台风编号"):
         payload["typhoon_number"] = str(doc["台风编号"])
+    payload.update(breakdown(districts, persons, unit, ctx))
+    if doc.get("灾情描述"):
+        payload["narrative"] = str(doc["灾情描述"])
+    return Canonical("disaster.report", payload)
+
+
+def breakdown(districts: list, persons: list, unit: str, ctx: MapContext) -> dict:
+    """分区数据 → counties and 死亡失踪人员 → name_list (person_refs held by ``unit``), as a report or a correction
+    carries them."""
+    out: dict = {}
     counties = []
     for i, d in enumerate(districts):
         try:
@@ -91,7 +101,7 @@ def disaster_report(doc: Mapping, ctx: MapContext) -> Canonical:
             raise RowError([type(p)(f"分区数据[{i}]" + ("" if p.field == "$" else f".{p.field}"), p.reason, p.reason_zh)
                             for p in exc.problems]) from None
     if counties:
-        payload["counties"] = counties
+        out["counties"] = counties
     if persons:
         refs: dict[str, list] = {"deaths": [], "missing": []}
         for i, p in enumerate(persons):
@@ -101,10 +111,8 @@ def disaster_report(doc: Mapping, ctx: MapContext) -> Canonical:
             if bucket is None:
                 raise bad(f"{where}.类别", "must be 死亡 or 失踪", "类别应为“死亡”或“失踪”")
             refs[bucket].append(ctx.persons.ref(p.get("身份证号"), label(f"{where}.身份证号", "person_ref")))
-        payload["name_list"] = {"held_by_unit_code": unit, **refs}
-    if doc.get("灾情描述"):
-        payload["narrative"] = str(doc["灾情描述"])
-    return Canonical("disaster.report", payload)
+        out["name_list"] = {"held_by_unit_code": unit, **refs}
+    return out
 
 
 def stock_snapshot(doc: Mapping, ctx: MapContext) -> Canonical:

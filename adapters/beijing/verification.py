@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from adapters.beijing.codes import COUNT, DATE, FLAG, TIME, YUAN, choice, person, region_of_adapter
+from adapters.beijing.fieldmap import Const, DocMap, F, Obj, Rows, plain
 from adapters.beijing.mapping import DISTRICT
 from adapters.core import catalogues as cat
 from adapters.core.errors import RowError
@@ -77,3 +79,28 @@ def verification_request(doc: Mapping, ctx: MapContext) -> Canonical:
         "asset_date": native_date(get(doc, "资产基准日"), label("资产基准日", "asset_date")),
         "response_deadline": native_time(get(doc, "答复期限"), label("答复期限", "response_deadline")),
     }, correlation_id=text_field(doc, "请求编号"))
+
+
+# ---------------------------------------------------------------- 核对结果: Beijing answers another region's request
+
+OUTCOMES = choice("verification outcome", "核对结论", {
+    "查得": "hit", "有记录": "hit", "未查得": "no_hit", "无记录": "no_hit", "查询出错": "error",
+    "未授权": "not_authorised", "不支持": "not_supported", "不支持该项目": "not_supported"})
+#: 摘要: money in 元; deposits only as 是否超过阈值 against 阈值（元）, never a balance
+SUMMARY = (F("月收入（元）", "monthly_income_fen", YUAN, required=False),
+           F("年度金额（元）", "annual_amount_fen", YUAN, required=False),
+           F("数量", "count", COUNT, required=False),
+           F("状态", "status", required=False), F("截至日期", "as_of", DATE, required=False),
+           F("是否超过阈值", "over_threshold", FLAG, required=False),
+           F("阈值（元）", "threshold_fen", YUAN, required=False))
+
+VERIFICATION_RESPONSE = DocMap("verification.response", (
+    F("请求编号", "request_id"), Const("responding_region", region_of_adapter), F("报告编号", "report_no"),
+    F("出具时间", "issued_at", TIME),
+    Rows("核对结果", "results", (
+        F("对象编号", "subject_id"), F("证件号码", "person_ref", person),
+        Rows("项目结果", "items", (
+            F("核对项目", "item", plain(cat.CHECK_ITEMS)), F("结论", "outcome", OUTCOMES),
+            F("反馈时间", "feedback_at", TIME), Obj("摘要", "summary", SUMMARY, required=False),
+            F("错误说明", "error", required=False))))),
+), correlation="request_id")
