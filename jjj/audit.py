@@ -107,6 +107,17 @@ def entry_hash(seq: int, at: str, actor: str, action: str, subject: str, detail:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+_SCALARS = (str, int, bool, type(None))
+
+
+def _plain(detail: Any) -> Any:
+    """The detail as stored (and hashed): JSON types only. A flat dict of strings and integers (every message's
+    entry) is taken as it is; anything else goes through a JSON round trip (``default=str``)."""
+    if type(detail) is dict and all(type(k) is str and type(v) in _SCALARS for k, v in detail.items()):
+        return detail
+    return json.loads(json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str))
+
+
 def _head(conn) -> tuple[int, str]:  # noqa: ANN001
     q = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ID)
     if conn.dialect.name == "postgresql":
@@ -137,7 +148,7 @@ def append(conn, entries: Iterable[Mapping[str, Any]], *, at: datetime | None = 
             raise AuditError(f"audit entry lacks {exc.args[0]!r}") from exc
         if len(subject) > 200:
             raise AuditError("audit subject longer than 200 characters")
-        detail = json.loads(json.dumps(e.get("detail") or {}, sort_keys=True, ensure_ascii=False, default=str))
+        detail = _plain(e.get("detail") or {})
         seq += 1
         h = entry_hash(seq, stamp, actor, action, subject, detail, prev)
         rows.append({"seq": seq, "at": stamp, "actor": actor, "action": action, "subject": subject,
