@@ -1,5 +1,6 @@
-"""p99 of the dashboard's API queries on the hub database after the big hub pass: every GET route under /api/v1
-without path parameters, called through the Flask app (a coordinator's bearer token), 20 times each."""
+"""p99 of the dashboard's API queries on the hub database after the big hub pass, topped up to the volume of
+issue 6 (100,000 disaster revisions, 1,000,000 claim lines; see `jjj.bench.apivolume`): every GET route under
+/api/v1 without path parameters, called through the Flask app (a coordinator's bearer token), 20 times each."""
 
 from __future__ import annotations
 
@@ -34,6 +35,16 @@ def measure(env, db: str, vol, report, echo, *, repeats: int = 20) -> None:  # n
     import os
 
     os.environ.setdefault("JJJ_WEB_KAFKA_PROBE", "0")
+    from hub.bootstrap import HubServices
+    from jjj.bench.apivolume import top_up
+
+    services = HubServices(env.settings(url, group=f"{env.prefix}-api-{db}"))
+    try:
+        volume = top_up(services, env.signers, revisions=vol.api_revisions, claim_lines=vol.api_claim_lines,
+                        echo=lambda s: echo(f"[{db}] {s}"))
+    finally:
+        services.engine.dispose()
+    report.detail.setdefault(db, {})["api_volume"] = volume
     client, headers = client_with_token(env.settings(url))
     routes = sorted(r.rule for r in client.application.url_map.iter_rules()
                     if r.rule.startswith("/api/v1/") and "GET" in r.methods and not r.arguments)

@@ -123,7 +123,7 @@ class MessageFactory:
     def messages(self, n: int) -> Iterator[BenchMessage]:
         for kind in self.rng.choices(self.kinds, self.weights, k=n):
             template = self._template(kind, self.rng.randrange(self.distinct))
-            msg = dict(template, message_id=schemas.new_message_id())
+            msg = dict(template, message_id=schemas.new_message_id(), status="actual")  # samples say "exercise"
             region = PAYLOADS[kind][0]
             spec = schemas.KINDS[kind]
             yield BenchMessage(msg["message_id"], f"{kind}@{msg['schema_version']}", region,

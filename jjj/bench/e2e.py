@@ -1,94 +1,150 @@
-"""End-to-end latency at a steady rate: Beijing's adapter accepts disaster reports (outbox commit = "accepted"),
-its publisher drains continuously, a `jjj hub run` worker consumes, and a prober asks the hub API for each probe
-report until it answers 200. Latency = visible - accepted. Every tenth message is a probe; the rest is load."""
+"""End-to-end latency at a steady rate, with every part in its own process as in production: Beijing's adapter
+(`jjj adapter beijing run`: HTTP intake, outbox, publisher), a hub worker (`jjj hub run`), and this process as the
+provincial system (it POSTs disaster reports to the adapter's intake) and as the prober (it asks the hub API).
+
+Latency = the hub API answers 200 for the probe's event − the adapter answered 202 "accepted" for it (the outbox
+commit). Every tenth request's first report is a probe; each request carries ``rate / 10`` reports, ten a second.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
+import subprocess
+import sys
 import threading
 import time
 import uuid
 
 from jjj.bench.api import client_with_token, percentile
 
+SAMPLE = "adapters/beijing/samples/disaster_report.json"  # Beijing's native push format (Chinese field names)
+
+
+def _report(base: dict, event_id: str) -> dict:
+    return dict(base, 灾情编号=event_id)
+
+
+def _wait_http(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout_s}s")
+
 
 def measure(env, db: str, vol, report, echo) -> None:  # noqa: ANN001
-    import subprocess
-    import sys
+    import json
 
-    from adapters.core.runtime import AdapterRuntime
-    from adapters.core.spec import Canonical
+    import requests
+
     from jjj.config import PROJECT_ROOT
-    from schemas.tools.samples import sample_payload
+    from jjj.db import make_engine
 
     prefix = env.create_topics(f"{env.prefix}e{db[:2]}")
-    os.environ["JJJ_BJ_DATABASE_URL"] = env.database(db, "e2e_bj")
     settings = env.settings(env.database(db, "e2e_hub"), prefix=prefix)
-    runtime = AdapterRuntime("bj", settings)
-    # the hub worker first: its tables must exist before the API is asked
+    key_file = env.root / "person.key"
+    key_file.write_text(secrets.token_hex(32), encoding="ascii")
+    from jjj.demo.setup import _free_port
+
+    port = _free_port()
+    common = {**os.environ, **env.env_vars(settings), "PYTHONPATH": str(PROJECT_ROOT)}
     jjj = os.path.join(os.path.dirname(sys.executable), "jjj")
-    hub = subprocess.Popen([jjj, "hub", "run", "--worker-id", "bench-e2e"], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, env={**os.environ, **env.env_vars(settings),
-                                                           "PYTHONPATH": str(PROJECT_ROOT)})
+    procs: list[subprocess.Popen] = []
     stop = threading.Event()
-    publisher = runtime.publisher()
-    pub = threading.Thread(target=publisher.drain, kwargs={"until_empty": False, "idle_sleep_s": 0.01,
-                                                           "stop": stop.is_set}, daemon=True)
     probes: dict[str, float] = {}
     latencies: list[float] = []
     lock = threading.Lock()
+    n = 0
     try:
-        time.sleep(3)  # hub worker start-up (imports, tables, group join) is not latency
+        # the hub first: its tables must exist before the API is asked; start-up is not latency
+        procs.append(subprocess.Popen([jjj, "hub", "run", "--worker-id", "bench-e2e"], env=common,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(subprocess.Popen(
+            [jjj, "adapter", "beijing", "run", "--port", str(port), "--heartbeat", "5"],
+            env={**common, "JJJ_BJ_DATABASE_URL": env.database(db, "e2e_bj"), "JJJ_PERSON_KEY_FILE": str(key_file),
+                 "JJJ_PERSON_KEY_ID": "k1", "JJJ_BJ_INTAKE_TOKEN": ""},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        intake = f"http://127.0.0.1:{port}"
+        _wait_http(f"{intake}/livez", procs[1])
+        engine = make_engine(settings.database_url)
+        _wait_for_tables(engine, procs[0])
+        engine.dispose()
         os.environ.setdefault("JJJ_WEB_KAFKA_PROBE", "0")
         client, headers = client_with_token(settings)
-        pub.start()
+        session = requests.Session()
 
         def prober() -> None:
-            while not stop.is_set() or probes:
+            while time.monotonic() < deadline_end and (not stop.is_set() or probes):
                 with lock:
-                    waiting = list(probes.items())
+                    waiting = sorted(probes.items(), key=lambda kv: kv[1])[:20]
                 for event_id, accepted in waiting:
                     if client.get(f"/api/v1/disasters/bj/{event_id}", headers=headers).status_code == 200:
+                        seen = time.monotonic()
                         with lock:
-                            latencies.append(time.monotonic() - accepted)
+                            latencies.append(seen - accepted)
                             del probes[event_id]
-                if stop.is_set() and time.monotonic() > deadline_end:
-                    return
-                time.sleep(0.01)
+                time.sleep(0.005)
 
-        deadline_end = time.monotonic() + vol.e2e_seconds + 15
+        deadline_end = time.monotonic() + vol.e2e_seconds + 20
         probe_thread = threading.Thread(target=prober, daemon=True)
         probe_thread.start()
-        base = sample_payload("disaster.report")
+        base = json.loads((PROJECT_ROOT / SAMPLE).read_text(encoding="utf-8"))
         tick, per_tick = 0.1, max(1, vol.e2e_rate // 10)
         run_id = uuid.uuid4().hex[:4].upper()
         start = time.monotonic()
-        n = 0
+        ticks = 0
         while time.monotonic() - start < vol.e2e_seconds:
-            items = []
-            for _ in range(per_tick):
-                payload = dict(base, event_id=f"BJ-2026-{run_id}-{n:06d}")
-                items.append(Canonical("disaster.report", payload))
-                n += 1
-            runtime.accept(items)
+            docs = [_report(base, f"BJ-2026-{run_id}-{n + i:06d}") for i in range(per_tick)]
+            answer = session.post(f"{intake}/intake/disaster_report", json=docs, timeout=30)
             accepted = time.monotonic()
+            if answer.status_code != 202:
+                raise RuntimeError(f"adapter intake answered {answer.status_code}: {answer.text[:500]}")
+            n += per_tick
             with lock:
-                probes[items[0].payload["event_id"]] = accepted
-            next_tick = start + tick * (n // per_tick)
-            time.sleep(max(0.0, next_tick - time.monotonic()))
+                probes[docs[0]["灾情编号"]] = accepted
+            ticks += 1
+            time.sleep(max(0.0, start + tick * ticks - time.monotonic()))
+        sent_s = time.monotonic() - start
         stop.set()
-        probe_thread.join(timeout=30)
+        probe_thread.join(timeout=40)
     finally:
         stop.set()
-        hub.terminate()
-        hub.wait(timeout=30)
-        pub.join(timeout=10)
-        publisher.producer.close(timeout=10)
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
     if probes:
         report.note(db, f"e2e: {len(probes)} of {len(probes) + len(latencies)} probes never became visible")
     report.put("e2e_p50_s", db, round(percentile(latencies, 0.5), 3) if latencies else None)
     report.put("e2e_p99_s", db, round(percentile(latencies, 0.99), 3) if latencies else None)
-    report.detail.setdefault(db, {}).update({"e2e_sent": n, "e2e_rate": round(n / vol.e2e_seconds),
-                                             "e2e_probes": len(latencies)})
-    echo(f"[{db}] e2e at {n / vol.e2e_seconds:.0f} msg/s: p50 {percentile(latencies, 0.5):.3f}s "
+    rate = n / sent_s if sent_s else 0.0
+    report.detail.setdefault(db, {}).update({"e2e_sent": n, "e2e_rate": round(rate), "e2e_probes": len(latencies)})
+    echo(f"[{db}] e2e at {rate:.0f} msg/s: p50 {percentile(latencies, 0.5):.3f}s "
          f"p99 {percentile(latencies, 0.99):.3f}s over {len(latencies)} probes")
+
+
+def _wait_for_tables(engine, hub: subprocess.Popen, timeout_s: float = 60) -> None:  # noqa: ANN001
+    from sqlalchemy import inspect
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if hub.poll() is not None:
+            raise RuntimeError(f"the hub worker exited with {hub.returncode}")
+        if inspect(engine).has_table("disaster_events"):
+            time.sleep(2)  # group join and first assignment
+            return
+        time.sleep(0.2)
+    raise TimeoutError("the hub worker did not create its tables")

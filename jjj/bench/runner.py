@@ -31,10 +31,13 @@ class Volumes:
     e2e_seconds: float
     e2e_rate: int = 500
     stage_messages: int = 20_000
+    api_revisions: int = 100_000  # issue 6: the API's p99 at 100,000 disaster revisions and 1,000,000 claim lines
+    api_claim_lines: int = 1_000_000
 
     @classmethod
     def for_run(cls, quick: bool, hub_messages: int | None = None) -> Volumes:
-        vol = (cls(5_000, 500, 5_000, 50_000, 10.0, stage_messages=2_000) if quick
+        vol = (cls(5_000, 500, 5_000, 50_000, 10.0, stage_messages=2_000, api_revisions=2_000,
+                   api_claim_lines=20_000) if quick
                else cls(1_000_000, 100_000, 200_000, 1_000_000, 60.0))
         if hub_messages:  # the RSS growth is then measured from 10% to 100% of the run
             vol.hub_messages, vol.rss_checkpoint = hub_messages, max(1, hub_messages // 10)
