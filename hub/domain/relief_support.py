@@ -5,8 +5,9 @@ confirms receipt per line, with discrepancies. Per request line: ``shipped = rec
 discrepancy``; in transit is what that identity leaves, so it holds by construction and a negative in-transit
 (more received or written off than shipped) is flagged. Costs are settled between regions per event, in fen.
 
-The state is a pure function of the set of messages: everything is deduped by id and summed, so arrival order
-and duplicates do not matter. A region that both committed and declined counts as committed (goods may already
+The state is a pure function of the set of messages: everything is deduped by id and summed (except receipts:
+the latest receipt of a dispatch replaces the earlier ones, see ``latest_receipts``), so arrival order and
+duplicates do not matter. A region that both committed and declined counts as committed (goods may already
 be moving) and the pair is flagged ``commit_and_decline``.
 """
 
@@ -138,6 +139,18 @@ def _dedupe(items: Iterable[_T], attr: str) -> list[_T]:
     return [seen[k] for k in sorted(seen)]
 
 
+def latest_receipts(receipts: Iterable[Receipt]) -> Mapping[str, Receipt]:
+    """Dispatch id → its latest receipt. A receipt is the receiver's full account of a dispatch at ``received_at``
+    (shipped = received + in transit + discrepancy on each line), so a later one replaces an earlier one instead of
+    adding to it; equal times are broken by the greater receipt id (arrival order never matters)."""
+    latest: dict[str, Receipt] = {}
+    for r in _dedupe(receipts, "receipt_id"):
+        seen = latest.get(r.dispatch_id)
+        if seen is None or (r.received_at, r.receipt_id) > (seen.received_at, seen.receipt_id):
+            latest[r.dispatch_id] = r
+    return MappingProxyType(dict(sorted(latest.items())))
+
+
 def support_state(
     request: SupportRequest,
     commitments: Iterable[Commitment] = (),
@@ -151,7 +164,7 @@ def support_state(
     mine_d = [d for d in _dedupe(declines, "decline_id") if d.request_id == rid]
     mine_x = [x for x in _dedupe(dispatches, "dispatch_id") if x.request_id == rid]
     dispatch_ids = {x.dispatch_id for x in mine_x}
-    mine_r = [r for r in _dedupe(receipts, "receipt_id") if r.dispatch_id in dispatch_ids]
+    mine_r = [r for r in latest_receipts(receipts).values() if r.dispatch_id in dispatch_ids]
     flags: set[str] = set()
     committed_regions = sorted({c.supporting_region for c in mine_c})
     declined_regions = sorted({d.supporting_region for d in mine_d} - set(committed_regions))

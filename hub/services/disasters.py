@@ -3,6 +3,12 @@
 After a batch, every touched event is rebuilt from *all* its stored revisions (``build_event``), checked
 (falling cumulative figures, internal consistency, deadlines) and its ``disaster_events`` row replaced; links to
 other regions' events are recomputed for the touched events. The row is a function of the set of revisions.
+
+Exercise and test messages (envelope ``status`` ≠ ``actual``, contracts.md "Envelope") are processed and receipted
+like any other, and their revisions are stored with their status, but they never enter the shared picture: an
+event is rebuilt from the revisions of one status only, actual events go to ``disaster_events`` (linked, announced
+on the status topic), drills to ``disaster_drill_events`` (never linked, never announced). A drill that reuses a
+real event's id therefore leaves the real event untouched.
 """
 
 from __future__ import annotations
@@ -23,21 +29,28 @@ from hub.services.context import Batch
 from hub.services.disaster_mapping import event_defaults, explicit_ref, figures_json, to_report
 from hub.services.policy import HubPolicy
 
+ACTUAL = "actual"
+
 
 def on_disaster(batch: Batch, msg: dict) -> None:
     p = msg["payload"]
     region = msg["sender"]["region"]
+    status = msg.get("status") or ACTUAL
     batch.add(t.disaster_reports, {
         "message_id": msg["message_id"], "region": region, "event_id": p["event_id"], "kind": msg["kind"],
         "stage": p.get("stage") or ("final" if msg["kind"] == "disaster.correction" else None),
         "revision": p.get("revision"), "data_as_of": p.get("data_as_of"), "sent_at": msg["sent_at"],
-        "received_at": batch.now, "payload": p})
-    batch.touch("disaster", (region, p["event_id"]))
+        "received_at": batch.now, "payload": p, "envelope_status": status})
+    if status == ACTUAL:
+        batch.touch("disaster", (region, p["event_id"]))
+    else:
+        batch.touch("disaster_drill", (status, region, p["event_id"]))
 
 
 def load_events(conn, keys: set[tuple[str, str]],  # noqa: ANN001
-                cache: dict | None = None) -> dict[tuple[str, str], tuple[DisasterEvent, list[dict]]]:
-    """Rebuild the given events from their stored revisions.
+                cache: dict | None = None, status: str = ACTUAL,
+                ) -> dict[tuple[str, str], tuple[DisasterEvent, list[dict]]]:
+    """Rebuild the given events from their stored revisions of envelope ``status`` (actual by default).
 
     With a ``cache`` (the worker's memo): stored revisions are immutable facts keyed by ``message_id``, so only the
     ids of each event are read and only rows not seen before are fetched and mapped; the event is then folded
@@ -45,8 +58,8 @@ def load_events(conn, keys: set[tuple[str, str]],  # noqa: ANN001
     defaults (type, start date borrowed by corrections/cancels) did not change, else rebuilt from the mapped
     revisions. The result equals the full rebuild (``fold_event`` is property-tested against ``build_event``).
     """
-    if cache is None:
-        cache = {}
+    if cache is None or status != ACTUAL:
+        cache = {}  # drills are rare: rebuilt in full, never memoised beside the real events
     rows_memo: dict[str, dict] = cache.setdefault("disaster_rows", {})
     events_memo: dict[tuple[str, str], tuple] = cache.setdefault("disaster_events", {})
     if len(rows_memo) > ROWS_MEMO_MAX:  # bound the memo of a long-running worker
@@ -55,7 +68,8 @@ def load_events(conn, keys: set[tuple[str, str]],  # noqa: ANN001
     r = t.disaster_reports
     ids_by: dict[tuple[str, str], list[str]] = defaultdict(list)
     for key_chunk in _chunks(sorted(keys), 500):
-        q = select(r.c.message_id, r.c.region, r.c.event_id).where(_keys_in(r.c.region, r.c.event_id, key_chunk))
+        q = select(r.c.message_id, r.c.region, r.c.event_id).where(_keys_in(r.c.region, r.c.event_id, key_chunk),
+                                                                    r.c.envelope_status == status)
         for mid, region, event_id in conn.execute(q):
             ids_by[(region, event_id)].append(mid)
     missing = sorted({m for ids in ids_by.values() for m in ids} - rows_memo.keys())
@@ -121,6 +135,21 @@ def recompute(batch: Batch) -> None:
     keys = batch.touched.pop("disaster", set())
     if keys:
         recompute_events(batch, keys)
+    drills = batch.touched.pop("disaster_drill", set())
+    if drills:
+        recompute_drills(batch, drills)
+
+
+def recompute_drills(batch: Batch, keys: set[tuple[str, str, str]]) -> None:
+    """Exercise/test events: rebuilt from their own status's revisions into ``disaster_drill_events`` only."""
+    by_status: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for status, region, event_id in keys:
+        by_status[status].add((region, event_id))
+    rows = []
+    for status, event_keys in sorted(by_status.items()):
+        for event, raw in _safe_load(batch.conn, event_keys, None, status).values():
+            rows.append(event_row(event, raw, batch.now, batch.policy) | {"envelope_status": status})
+    upsert(batch.conn, t.disaster_drill_events, rows)
 
 
 def recompute_events(batch: Batch, keys: set[tuple[str, str]]) -> None:
@@ -158,14 +187,14 @@ def _standin(row) -> SimpleNamespace:  # noqa: ANN001
                            current=current if row.current_message_id else None)
 
 
-def _safe_load(conn, keys, cache=None):  # noqa: ANN001, ANN202
+def _safe_load(conn, keys, cache=None, status=ACTUAL):  # noqa: ANN001, ANN202
     try:
-        return load_events(conn, keys, cache)
+        return load_events(conn, keys, cache, status)
     except DomainError:  # one malformed event must not block the others: rebuild them one by one
         out = {}
         for key in keys:
             try:
-                out.update(load_events(conn, {key}, cache))
+                out.update(load_events(conn, {key}, cache, status))
             except DomainError:
                 continue
         return out

@@ -1,5 +1,9 @@
 """Read-side queries for the API and dashboard (no writes). Every function takes an engine and returns plain
 JSON-ready data (ints, strings; decimals as strings; money in fen). Persons appear only as person_ref strings.
+
+Only ``actual`` messages make the shared picture (contracts.md "Envelope" status): exercise and test events live
+in ``disaster_drill_events`` and are returned only when asked for with ``envelope_status="exercise"`` (or
+``"test"``); stock positions count actual facts only; support flows and the cost ledger filter by status.
 """
 
 from __future__ import annotations
@@ -10,11 +14,13 @@ from sqlalchemy import Engine, select
 
 from hub.domain.disaster_totals import PERSON_INDICATORS
 from hub.domain.relief_needs import allocate, needs, shortfalls
-from hub.domain.relief_support import CostEntry, cost_ledger
+from hub.domain.relief_support import CostEntry
+from hub.domain.relief_support import cost_ledger as cost_entries_ledger
 from hub.infrastructure import tables as t
 from hub.services.policy import HubPolicy
 
 STAGE_RANK = {"initial": 1, "update": 2, "final": 3}
+ACTUAL = "actual"
 
 
 def _rows(engine: Engine, query) -> list[dict]:  # noqa: ANN001
@@ -31,19 +37,29 @@ def _jsonable(row: dict) -> dict:
 
 # ------------------------------------------------------------------------------------------ disasters
 
-def disaster_event(engine: Engine, region: str, event_id: str) -> dict | None:
-    """One event: reconciled state, the current report's payload, the full revision history."""
-    r, e = t.disaster_reports, t.disaster_events
-    rows = _rows(engine, select(r).where(r.c.region == region, r.c.event_id == event_id))
+def _events_table(envelope_status: str):  # noqa: ANN202
+    e = t.disaster_events if envelope_status == ACTUAL else t.disaster_drill_events
+    cond = None if envelope_status == ACTUAL else e.c.envelope_status == envelope_status
+    return e, cond
+
+
+def disaster_event(engine: Engine, region: str, event_id: str, *, envelope_status: str = ACTUAL) -> dict | None:
+    """One event: reconciled state, the current report's payload, the full revision history (of one envelope
+    status: a drill that reuses a real event's id is seen only with ``envelope_status="exercise"``/``"test"``)."""
+    r = t.disaster_reports
+    e, cond = _events_table(envelope_status)
+    rows = _rows(engine, select(r).where(r.c.region == region, r.c.event_id == event_id,
+                                         r.c.envelope_status == envelope_status))
     if not rows:
         return None
-    state = next(iter(_rows(engine, select(e).where(e.c.region == region, e.c.event_id == event_id))), None)
+    q = select(e).where(e.c.region == region, e.c.event_id == event_id)
+    state = next(iter(_rows(engine, q if cond is None else q.where(cond))), None)
     history = sorted(rows, key=lambda x: (x["revision"] or 0, STAGE_RANK.get(x["stage"] or "", 0),
                                           x["data_as_of"] or "", x["message_id"]))
     current = next((h for h in rows if state and h["message_id"] == state["current_message_id"]), history[-1])
     figures = (state or {}).get("figures") or {}
     return {
-        "region": region, "event_id": event_id,
+        "region": region, "event_id": event_id, "envelope_status": envelope_status,
         "status": state["status"] if state else None,
         "stage": state["stage"] if state else current["stage"],
         "revision": state["revision"] if state else current["revision"],
@@ -58,9 +74,13 @@ def disaster_event(engine: Engine, region: str, event_id: str) -> dict | None:
     }
 
 
-def disaster_events(engine: Engine, *, region: str | None = None, status: str | None = None) -> list[dict]:
-    e = t.disaster_events
+def disaster_events(engine: Engine, *, region: str | None = None, status: str | None = None,
+                    envelope_status: str = ACTUAL) -> list[dict]:
+    """Event rows; actual events unless ``envelope_status`` asks for the exercise or test ones."""
+    e, cond = _events_table(envelope_status)
     q = select(e).order_by(e.c.region, e.c.event_id)
+    if cond is not None:
+        q = q.where(cond)
     if region:
         q = q.where(e.c.region == region)
     if status:
@@ -77,10 +97,12 @@ def _add(acc: dict, figures: dict) -> None:
             acc[group][k] = acc[group].get(k, 0) + v
 
 
-def disaster_totals(engine: Engine) -> dict:
-    """Live (not cancelled) events summed per region, per county and overall: people in person-times (人次)."""
-    e = t.disaster_events
-    rows = _rows(engine, select(e.c.region, e.c.figures, e.c.county_figures).where(e.c.status != "cancelled"))
+def disaster_totals(engine: Engine, *, envelope_status: str = ACTUAL) -> dict:
+    """Live (not cancelled) events summed per region, per county and overall: people in person-times (人次).
+    Actual events only, unless a drill's totals are asked for explicitly."""
+    e, cond = _events_table(envelope_status)
+    q = select(e.c.region, e.c.figures, e.c.county_figures).where(e.c.status != "cancelled")
+    rows = _rows(engine, q if cond is None else q.where(cond))
 
     def empty() -> dict:
         return {"event_count": 0, "person_times": {}, "quantities": {}}
@@ -156,16 +178,64 @@ def relief_needs(engine: Engine, policy: HubPolicy | None = None, *, item_map: d
             "unmet": [{"region": s.region, "item": s.item, "missing": s.need} for s in remaining]}
 
 
-def support_requests(engine: Engine) -> list[dict]:
-    return [_jsonable(r) for r in _rows(engine, select(t.relief_support_state).order_by(
-        t.relief_support_state.c.request_id))]
+def support_requests(engine: Engine, *, envelope_status: str = ACTUAL) -> list[dict]:
+    s = t.relief_support_state
+    return [_jsonable(r) for r in _rows(engine, select(s).where(s.c.envelope_status == envelope_status)
+                                        .order_by(s.c.request_id))]
 
 
 def relief_cost_ledger(engine: Engine) -> dict:
-    """Event → "payer>payee" → fen."""
+    """Officer-entered costs: event → "payer>payee" → fen."""
     entries = [CostEntry(r["entry_id"], r["event_ref"], r["payer_region"], r["payee_region"], int(r["amount_fen"]),
                          r["description"]) for r in _rows(engine, select(t.relief_cost_entries))]
-    return {event: {f"{a}>{b}": fen for (a, b), fen in pairs.items()} for event, pairs in cost_ledger(entries).items()}
+    return {event: {f"{a}>{b}": fen for (a, b), fen in pairs.items()}
+            for event, pairs in cost_entries_ledger(entries).items()}
+
+
+LEDGER_FIELDS = ("supplier_region", "receiver_region", "item", "unit", "committed", "dispatched", "received",
+                 "in_transit", "discrepancy", "unit_fen", "dispatched_fen", "received_fen", "in_transit_fen",
+                 "discrepancy_fen", "receiver_bears_fen", "supplier_bears_fen", "discrepancy_borne_by", "request_ids",
+                 "dispatch_ids", "flags")
+
+
+def cost_ledger(engine: Engine, *, event: str | None = None, envelope_status: str = ACTUAL) -> dict:
+    """Who bears what per disaster event (``event`` = ``"<region>:<event_id>"``, or every event): the goods lines of
+    the cross-region support flows per (supplier, receiver, item, unit) with quantities and fen, and per
+    (payer = receiver, payee = supplier) pair the fen the receiver bears for goods, what the supplier writes off,
+    what is still in transit (pending), officer-entered other costs (``relief_cost_entries``) and the total owed.
+    Values are ``None`` where the item has no agreed unit value (counted as 0 in the pair totals, and counted)."""
+    L, C = t.relief_cost_ledger, t.relief_cost_entries
+    q = select(L).where(L.c.envelope_status == envelope_status)
+    if event is not None:
+        q = q.where(L.c.event_ref == event)
+    lines = _rows(engine, q.order_by(L.c.event_ref, L.c.supplier_region, L.c.receiver_region, L.c.item, L.c.unit))
+    other: dict[tuple[str, str, str], int] = {}
+    if envelope_status == ACTUAL:  # officer entries are real money: they belong to the actual ledger only
+        cq = select(C) if event is None else select(C).where(C.c.event_ref == event)
+        for r in _rows(engine, cq):
+            k = (r["event_ref"], r["payer_region"], r["payee_region"])
+            other[k] = other.get(k, 0) + int(r["amount_fen"])
+    events: dict[str, dict] = {}
+    pairs: dict[tuple[str, str, str], dict] = {}
+    for r in lines:
+        ev = events.setdefault(r["event_ref"], {"event_ref": r["event_ref"], "lines": [], "pairs": []})
+        ev["lines"].append({k: (int(r[k]) if isinstance(r[k], int) else r[k]) for k in LEDGER_FIELDS})
+        p = pairs.setdefault((r["event_ref"], r["receiver_region"], r["supplier_region"]), {
+            "payer_region": r["receiver_region"], "payee_region": r["supplier_region"], "goods_fen": 0,
+            "supplier_bears_fen": 0, "in_transit_fen": 0, "unvalued_lines": 0})
+        p["goods_fen"] += int(r["receiver_bears_fen"] or 0)
+        p["supplier_bears_fen"] += int(r["supplier_bears_fen"] or 0)
+        p["in_transit_fen"] += int(r["in_transit_fen"] or 0)
+        p["unvalued_lines"] += r["unit_fen"] is None
+    for ref, payer, payee in other:
+        events.setdefault(ref, {"event_ref": ref, "lines": [], "pairs": []})
+        pairs.setdefault((ref, payer, payee), {"payer_region": payer, "payee_region": payee, "goods_fen": 0,
+                                               "supplier_bears_fen": 0, "in_transit_fen": 0, "unvalued_lines": 0})
+    for (ref, payer, payee), p in sorted(pairs.items()):
+        p["other_costs_fen"] = other.get((ref, payer, payee), 0)
+        p["total_fen"] = p["goods_fen"] + p["other_costs_fen"]
+        events[ref]["pairs"].append(p)
+    return {"envelope_status": envelope_status, "events": [events[k] for k in sorted(events)]}
 
 
 # ------------------------------------------------------------------------------------------ verification, referrals

@@ -4,6 +4,15 @@
 Each touched stock line (depot, item, spec, batch) is rebuilt from all its facts with ``build_ledger``; the balance
 is taken at the end of time (every movement counts) so the row does not depend on the clock. Lines of one snapshot
 message with the same key are summed first (one count per line per snapshot).
+
+Exercise and test messages (envelope ``status`` ≠ ``actual``) are stored with their status but never counted in
+stock: positions read actual facts only, and a drill's movement and request ids are stored as
+``"<status>/<id>"`` so a drill can never take (and so silently drop) a real id. A drill's support flow is tracked
+like a real one (its state and cost-ledger rows carry its status) but announces no status change.
+
+Every touched support request also rebuilds the cost ledger of its event (``hub.domain.relief_costs``): per
+(event, supplying region, receiving region, item, unit) what was committed, dispatched, received, is in transit or
+written off, valued at the policy's agreed unit values (``HubPolicy.relief_valuation`` when the policy has one).
 """
 
 from __future__ import annotations
@@ -11,16 +20,28 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import and_, delete, or_, select, tuple_
 
 from hub.domain.errors import DomainError
 from hub.domain.relief import Movement, MovementKind, Snapshot, StockKey, build_ledger, discrepancies, position_at
+from hub.domain.relief_costs import Valuation, cost_lines
 from hub.domain.relief_support import Commitment, Decline, Dispatch, Receipt, RequestLine, SupportRequest, support_state
 from hub.infrastructure import tables as t
 from hub.infrastructure.sql import insert_ignore, upsert
 from hub.services.context import Batch
 
 END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
+ACTUAL = "actual"
+
+
+def _status(msg: dict) -> str:
+    return msg.get("status") or ACTUAL
+
+
+def scoped(status: str, ident: str) -> str:
+    """A business id as stored: itself for actual messages, ``"<status>/<id>"`` for drills (``/`` never occurs in an
+    identifier, so a drill's id can never equal a real one)."""
+    return ident if status == ACTUAL else f"{status}/{ident}"
 
 
 def _depot(batch: Batch, region: str, depot: dict) -> None:
@@ -29,27 +50,32 @@ def _depot(batch: Batch, region: str, depot: dict) -> None:
 
 
 def on_snapshot(batch: Batch, msg: dict) -> None:
-    p, region = msg["payload"], msg["sender"]["region"]
-    _depot(batch, region, p["depot"])
+    p, region, status = msg["payload"], msg["sender"]["region"], _status(msg)
+    if status == ACTUAL:
+        _depot(batch, region, p["depot"])
     depot_id = p["depot"]["depot_id"]
     for i, line in enumerate(p["lines"]):
         batch.add(t.relief_snapshot_lines, {
             "message_id": msg["message_id"], "line_no": i, "region": region, "depot_id": depot_id,
             "item": line["item_code"], "spec": line.get("spec", ""), "batch": line.get("batch", ""),
             "unit": line["unit"], "storage_mode": line["storage_mode"], "on_hand": line["on_hand"],
-            "reserved": line["reserved"], "damaged": line["damaged"], "as_of": datetime.fromisoformat(p["as_of"])})
-        batch.touch("stock", (depot_id, line["item_code"], line.get("spec", ""), line.get("batch", "")))
+            "reserved": line["reserved"], "damaged": line["damaged"], "as_of": datetime.fromisoformat(p["as_of"]),
+            "envelope_status": status})
+        if status == ACTUAL:
+            batch.touch("stock", (depot_id, line["item_code"], line.get("spec", ""), line.get("batch", "")))
 
 
 def on_movement(batch: Batch, msg: dict) -> None:
-    p, region = msg["payload"], msg["sender"]["region"]
-    _depot(batch, region, p["depot"])
+    p, region, status = msg["payload"], msg["sender"]["region"], _status(msg)
     key = (p["depot"]["depot_id"], p["item_code"], p.get("spec", ""), p.get("batch", ""))
     batch.add(t.relief_movements, {
-        "region": region, "movement_id": p["movement_id"], "message_id": msg["message_id"], "depot_id": key[0],
-        "item": key[1], "spec": key[2], "batch": key[3], "unit": p["unit"], "movement_type": p["movement_type"],
-        "quantity": p["quantity"], "occurred_at": datetime.fromisoformat(p["occurred_at"])})
-    batch.touch("stock", key)
+        "region": region, "movement_id": scoped(status, p["movement_id"]), "message_id": msg["message_id"],
+        "depot_id": key[0], "item": key[1], "spec": key[2], "batch": key[3], "unit": p["unit"],
+        "movement_type": p["movement_type"], "quantity": p["quantity"],
+        "occurred_at": datetime.fromisoformat(p["occurred_at"]), "envelope_status": status})
+    if status == ACTUAL:
+        _depot(batch, region, p["depot"])
+        batch.touch("stock", key)
 
 
 def _aware(d: datetime) -> datetime:
@@ -69,14 +95,14 @@ def recompute_stock(batch: Batch) -> None:
     units: dict[tuple, str] = {}
     for i in range(0, len(depots), 500):
         chunk = depots[i:i + 500]
-        for r in conn.execute(select(M).where(M.c.depot_id.in_(chunk))).mappings():
+        for r in conn.execute(select(M).where(M.c.depot_id.in_(chunk), M.c.envelope_status == ACTUAL)).mappings():
             k = (r["depot_id"], r["item"], r["spec"], r["batch"])
             if k in keys:
                 movements[k].append(Movement(f"{r['region']}:{r['movement_id']}", StockKey(*k),
                                              MovementKind(r["movement_type"]), int(r["quantity"]),
                                              _aware(r["occurred_at"])))
                 units[k] = r["unit"]
-        for r in conn.execute(select(S).where(S.c.depot_id.in_(chunk))).mappings():
+        for r in conn.execute(select(S).where(S.c.depot_id.in_(chunk), S.c.envelope_status == ACTUAL)).mappings():
             k = (r["depot_id"], r["item"], r["spec"], r["batch"])
             if k in keys:
                 agg = counts[k].setdefault(r["message_id"], [0, 0, 0])
@@ -124,10 +150,11 @@ def _clear_discrepancies(conn, keys: set[tuple]) -> None:  # noqa: ANN001
 # ------------------------------------------------------------------------------------------ support flow
 
 def on_support_request(batch: Batch, msg: dict) -> None:
-    p, region = msg["payload"], msg["sender"]["region"]
+    p, region, status = msg["payload"], msg["sender"]["region"], _status(msg)
     ref = p.get("event_ref") or {}
+    rid = scoped(status, p["request_id"])
     batch.add(t.relief_support_requests, {
-        "request_id": p["request_id"], "region": region, "message_id": msg["message_id"],
+        "request_id": rid, "region": region, "envelope_status": status, "message_id": msg["message_id"],
         "event_region": ref.get("region"), "event_id": ref.get("event_id"), "to_regions": p["to_regions"],
         "needed_by": datetime.fromisoformat(p["needed_by"]),
         "lines": [{k: ln.get(k, "") for k in ("line_no", "item_code", "spec", "unit", "quantity")}
@@ -136,12 +163,13 @@ def on_support_request(batch: Batch, msg: dict) -> None:
     for to in p["to_regions"]:
         if to != region:
             batch.route(msg, to, p["request_id"])
-    batch.touch("support", p["request_id"])
+    batch.touch("support", rid)
 
 
 def on_support_reply(batch: Batch, msg: dict) -> None:
     """Commitment, decline, dispatch or receipt: stored, forwarded to the requesting region when it is known."""
     p, region, kind = msg["payload"], msg["sender"]["region"], msg["kind"].split(".")[1]
+    rid = scoped(_status(msg), p["request_id"])
     if kind == "receipt":
         lines = {"received": {str(ln["line_no"]): ln["received"] for ln in p["lines"]},
                  "discrepancy": {str(ln["line_no"]): ln["discrepancy"] for ln in p["lines"]}}
@@ -152,33 +180,33 @@ def on_support_reply(batch: Batch, msg: dict) -> None:
             or msg["message_id"]
         at = p.get("departed_at") or p.get("expected_dispatch_at") or msg["sent_at"]
     batch.add(t.relief_support_messages, {
-        "message_id": msg["message_id"], "request_id": p["request_id"], "kind": kind, "region": region,
+        "message_id": msg["message_id"], "request_id": rid, "kind": kind, "region": region,
         "entity_id": entity, "lines": lines, "at": datetime.fromisoformat(at), "reason": p.get("reason")})
     R = t.relief_support_requests
-    requester = batch.conn.execute(select(R.c.region).where(R.c.request_id == p["request_id"])).scalar()
+    requester = batch.conn.execute(select(R.c.region).where(R.c.request_id == rid)).scalar()
     if requester and requester != region:
         batch.route(msg, requester, p["request_id"])
-    batch.touch("support", p["request_id"])
+    batch.touch("support", rid)
 
 
 def _ints(d: dict) -> dict[int, int]:
     return {int(k): int(v) for k, v in d.items()}
 
 
-def recompute_support(batch: Batch) -> None:
-    ids = sorted(batch.touched.pop("support", set()))
-    if not ids:
-        return
-    conn, R, Msg, St = batch.conn, t.relief_support_requests, t.relief_support_messages, t.relief_support_state
-    requests = {r["request_id"]: r for r in conn.execute(select(R).where(R.c.request_id.in_(ids))).mappings()}
-    replies: dict[str, list] = defaultdict(list)
-    for r in conn.execute(select(Msg).where(Msg.c.request_id.in_(ids))).mappings():
-        replies[r["request_id"]].append(r)
-    before = {r.request_id: r.status for r in conn.execute(select(St.c.request_id, St.c.status)
-                                                           .where(St.c.request_id.in_(ids)))}
-    rows = []
+def _flows(conn, ids: list[str]) -> dict[str, tuple]:  # noqa: ANN001
+    """Request id → (stored request row, domain request, commitments, declines, dispatches, receipts)."""
+    R, Msg = t.relief_support_requests, t.relief_support_messages
+    requests, replies = {}, defaultdict(list)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        requests.update({r["request_id"]: r for r in conn.execute(select(R).where(R.c.request_id.in_(chunk)))
+                         .mappings()})
+        for r in conn.execute(select(Msg).where(Msg.c.request_id.in_(chunk))).mappings():
+            replies[r["request_id"]].append(r)
+    out = {}
     for rid, req in requests.items():
-        request = SupportRequest(rid, f"{req['event_region']}:{req['event_id']}", req["region"],
+        event_ref = f"{req['event_region']}:{req['event_id']}" if req["event_id"] else ""
+        request = SupportRequest(rid, event_ref, req["region"],
                                  tuple(RequestLine(ln["line_no"], ln["item_code"], ln["spec"], ln["unit"],
                                                    ln["quantity"]) for ln in req["lines"]),
                                  _aware(req["requested_at"]))
@@ -194,6 +222,20 @@ def recompute_support(batch: Batch) -> None:
             else:
                 rc.append(Receipt(m["message_id"], m["entity_id"], _ints(m["lines"]["received"]),
                                   _ints(m["lines"]["discrepancy"]), at))
+        out[rid] = (req, request, c, d, x, rc)
+    return out
+
+
+def recompute_support(batch: Batch) -> None:
+    ids = sorted(batch.touched.pop("support", set()))
+    if not ids:
+        return
+    conn, St = batch.conn, t.relief_support_state
+    flows = _flows(conn, ids)
+    before = {r.request_id: r.status for r in conn.execute(select(St.c.request_id, St.c.status)
+                                                           .where(St.c.request_id.in_(ids)))}
+    rows = []
+    for rid, (req, request, c, d, x, rc) in flows.items():
         try:
             state = support_state(request, c, d, x, rc)
         except DomainError:
@@ -205,7 +247,49 @@ def recompute_support(batch: Batch) -> None:
                      "lines": [{"line_no": lp.line_no, "item": items[lp.line_no], "requested": lp.requested,
                                 "committed": lp.committed, "shipped": lp.shipped, "received": lp.received,
                                 "discrepancy": lp.discrepancy, "in_transit": lp.in_transit} for lp in state.lines],
-                     "flags": list(state.flags), "updated_at": batch.now})
-        if before.get(rid) != state.status.value:
+                     "flags": list(state.flags), "updated_at": batch.now,
+                     "envelope_status": req["envelope_status"]})
+        if before.get(rid) != state.status.value and req["envelope_status"] == ACTUAL:
             batch.status_change("support_request", rid, req["region"], before.get(rid), state.status.value)
     upsert(conn, St, rows)
+    recompute_costs(batch, {(req["envelope_status"], req["event_region"], req["event_id"])
+                            for req, *_ in flows.values()})
+
+
+def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]]) -> None:
+    """Rebuild the cost ledger of the given (envelope status, event region, event id) from all their flows."""
+    if not events:
+        return
+    conn, R, L = batch.conn, t.relief_support_requests, t.relief_cost_ledger
+    valuation = getattr(batch.policy, "relief_valuation", None) or Valuation()
+    ordered = sorted(events, key=lambda e: (e[0], e[1] or "", e[2] or ""))
+    for i in range(0, len(ordered), 200):
+        chunk = ordered[i:i + 200]
+        cond = or_(*[and_(R.c.envelope_status == s, R.c.event_id.is_(None)) if eid is None else
+                     and_(R.c.envelope_status == s, R.c.event_region == er, R.c.event_id == eid)
+                     for s, er, eid in chunk])
+        rids = sorted(conn.execute(select(R.c.request_id).where(cond)).scalars())
+        flows = _flows(conn, rids)
+        by_status: dict[str, list] = defaultdict(list)
+        for req, request, c, _d, x, rc in flows.values():
+            by_status[req["envelope_status"]].append((request, c, x, rc))
+        rows = []
+        for status, fl in by_status.items():
+            try:
+                lines = cost_lines([f[0] for f in fl], [y for f in fl for y in f[1]], [y for f in fl for y in f[2]],
+                                   [y for f in fl for y in f[3]], valuation)
+            except DomainError:
+                continue
+            rows += [{"envelope_status": status, "event_ref": ln.key.event_ref,
+                      "supplier_region": ln.key.supplier_region, "receiver_region": ln.key.receiver_region,
+                      "item": ln.key.item, "unit": ln.key.unit, "committed": ln.committed,
+                      "dispatched": ln.dispatched, "received": ln.received, "in_transit": ln.in_transit,
+                      "discrepancy": ln.discrepancy, "unit_fen": ln.unit_fen, "dispatched_fen": ln.dispatched_fen,
+                      "received_fen": ln.received_fen, "in_transit_fen": ln.in_transit_fen,
+                      "discrepancy_fen": ln.discrepancy_fen, "receiver_bears_fen": ln.receiver_bears_fen,
+                      "supplier_bears_fen": ln.supplier_bears_fen, "discrepancy_borne_by": ln.discrepancy_borne_by,
+                      "request_ids": list(ln.requests), "dispatch_ids": list(ln.dispatches),
+                      "flags": list(ln.flags), "updated_at": batch.now} for ln in lines]
+        refs = [(s, f"{er}:{eid}" if eid else "") for s, er, eid in chunk]
+        conn.execute(delete(L).where(or_(*[and_(L.c.envelope_status == s, L.c.event_ref == ref) for s, ref in refs])))
+        upsert(conn, L, rows)
