@@ -278,3 +278,39 @@ def test_steps_and_corrections_reference_our_own_earlier_message_when_the_export
     assert errors(results("he", g, hasher)) == [
         "correction_2026-08-20.xml:/ZqCorrections/Correction[1]: ReplyTo (references): no <ReplyTo> and no report "
         "of event HE-BD-2026-0731-003 was sent by this adapter"]
+
+
+def test_the_drop_folder_takes_every_export_by_its_name_and_answers_reference_our_outbox(
+        make_runtime, hasher, tmp_path: Path) -> None:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from adapters.core import store
+    from adapters.core.watch import scan_once
+    from tests.adapters.conftest import context
+
+    rt = make_runtime("he")
+    ctx = context(HE, hasher, rt.last_message_id)
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    for name in BY_SAMPLE:
+        (folder / name).write_bytes((SAMPLES / name).read_bytes())
+    sizes: dict[Path, int] = {}
+    assert scan_once(rt, HE, ctx, folder, sizes) == 0            # first seen: maybe still being written
+    assert scan_once(rt, HE, ctx, folder, sizes) == len(BY_SAMPLE)
+    assert sorted(p.name for p in (folder / "done").iterdir()) == sorted(BY_SAMPLE)
+    assert not (folder / "failed").exists()
+    with rt.engine.connect() as conn:
+        rows = conn.execute(select(store.outbox.c.kind, store.outbox.c.message_id, store.outbox.c.value)
+                            .order_by(store.outbox.c.seq)).all()
+    assert sorted(r.kind.split("@")[0] for r in rows) == sorted(k for _, kinds in BY_SAMPLE.values() for k in kinds)
+    # a later 办结 export without <ReplyTo>: it references our own last 进展 message about the referral
+    (folder / "referral_close_late.xml").write_text(
+        (SAMPLES / "referral_close_2026-08-15.xml").read_text(encoding="utf-8")
+        .replace("<ReplyTo>01K1K8M9N0P1Q2R3S4T5V6W7X8</ReplyTo>", ""), encoding="utf-8")
+    scan_once(rt, HE, ctx, folder, sizes)
+    assert scan_once(rt, HE, ctx, folder, sizes) == 1
+    last_progress = [r.message_id for r in rows if r.kind.startswith("referral.progress@")][-1]
+    with rt.engine.connect() as conn:
+        value = conn.execute(select(store.outbox.c.value).order_by(store.outbox.c.seq.desc()).limit(1)).scalar_one()
+    msg = json.loads(value)
+    assert (msg["kind"], msg["references"]) == ("referral.closure", [last_progress])
