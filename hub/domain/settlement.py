@@ -9,7 +9,7 @@ then detail lines, and lists every differing line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -129,6 +129,22 @@ def build_statements(
         )
         for key, by_id in sorted(lines.items())
     )
+
+
+def correction_period(line_period: Period, settled_in: Period | None, issued: Collection[Period]) -> Period:
+    """Where a correction of a settled line is booked: the first period after both the line's own period and the
+    period of the statement that carries it (a late line sits on a later statement) whose statements are not
+    issued yet."""
+    period = max(line_period, settled_in or line_period).next()
+    while period in issued:
+        period = period.next()
+    return period
+
+
+def late_line_periods(period: Period, open_periods: Iterable[Period], issued: Collection[Period]) -> tuple[Period, ...]:
+    """The earlier periods whose accepted lines not yet on a statement go onto ``period``'s statements as late lines:
+    those whose own statements are already issued (a line of a period not issued yet waits for that period's run)."""
+    return tuple(sorted({p for p in open_periods if p < period and p in issued}))
 
 
 @dataclass(frozen=True)

@@ -531,6 +531,10 @@ settlement_statements = Table(
     Column("issued_at", TS, nullable=False),
 )
 Index("ix_settlement_statements_period", settlement_statements.c.period)
+#: One statement per key and period; the statement run joins lines to their statement by this key.
+Index("ux_settlement_statements_key", settlement_statements.c.period, settlement_statements.c.payer_district,
+      settlement_statements.c.payee_region, settlement_statements.c.facility_id, settlement_statements.c.subsidy_type,
+      unique=True)
 
 settlement_lines = Table(
     "settlement_lines", metadata,
@@ -539,6 +543,8 @@ settlement_lines = Table(
     Column("elder_ref", String(120), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("adjusts", String(160), nullable=True),
+    # a late line: the claim line's own period, whose statements were already issued when it was accepted
+    Column("late_of", String(7), nullable=True),
     PrimaryKeyConstraint("statement_id", "line_id"),
 )
 
@@ -559,6 +565,8 @@ settlement_adjustments = Table(
     Column("created_by", String(80), nullable=False),
     Column("created_at", TS, nullable=False),
 )
+Index("ix_settlement_adjustments_period", settlement_adjustments.c.period)
+Index("ix_settlement_adjustments_line", settlement_adjustments.c.adjusts_line_id)
 
 #: Net obligations between regions per period (debtor pays creditor).
 settlement_netting = Table(

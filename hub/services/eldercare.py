@@ -34,6 +34,7 @@ from sqlalchemy import or_, select
 from hub.domain.calendar import Period
 from hub.domain.eldercare import ClaimLine, Enrolment, RateTable, Reason, adjudicate
 from hub.domain.errors import DomainError
+from hub.domain.settlement import correction_period
 from hub.infrastructure import tables as t
 from hub.infrastructure.sql import insert_ignore, upsert
 from hub.services.context import Batch
@@ -140,13 +141,15 @@ def recompute(batch: Batch) -> None:
 def adjudicate_elders(batch: Batch, elders: list[str]) -> set[str]:
     """Adjudicate every line of these elders; returns the claims whose open lines were (re)decided."""
     conn, L, E, A = batch.conn, t.eldercare_claim_lines, t.eldercare_enrolments, t.eldercare_adjudications
+    S = t.settlement_statements
     lines, enrols, settled = [], [], {}
     for i in range(0, len(elders), 500):
         chunk = elders[i:i + 500]
         lines += [dict(r) for r in conn.execute(select(L).where(L.c.elder_ref.in_(chunk))).mappings()]
         enrols += [dict(r) for r in conn.execute(select(E).where(E.c.elder_ref.in_(chunk))).mappings()]
         settled.update({line_key(r["claim_id"], r["line_id"]): dict(r) for r in conn.execute(
-            select(A).where(A.c.elder_ref.in_(chunk), A.c.statement_id.is_not(None))).mappings()})
+            select(A, S.c.period.label("statement_period")).outerjoin(S, S.c.statement_id == A.c.statement_id)
+            .where(A.c.elder_ref.in_(chunk), A.c.statement_id.is_not(None))).mappings()})
     rates = _rates(conn, {r["payer_district"] for r in lines})
     domain_enrols = [Enrolment(e["elder_ref"], e["home_district"], e["facility_id"], PROVINCE[e["facility_region"]],
                                e["admitted_on"], e["discharged_on"], e["grade"], e["assessed_on"],
@@ -188,16 +191,17 @@ def _adjust_settled(batch: Batch, rows: list[dict], settled: dict[str, dict]) ->
     booked: dict[str, int] = defaultdict(int)
     for r in conn.execute(select(D.c.adjusts_line_id, D.c.amount_fen).where(D.c.adjusts_line_id.in_(keys))):
         booked[r.adjusts_line_id] += int(r.amount_fen)
-    issued = {r.run_key for r in conn.execute(select(J.c.run_key).where(J.c.job == "statements"))}
+    issued = {Period.parse(r.run_key) for r in conn.execute(select(J.c.run_key).where(J.c.job == "statements"))}
     out = []
     for row, key in zip(rows, keys, strict=True):
         before = settled[key]
         delta = int(row["payable_fen"]) - int(before["payable_fen"]) - booked[key]
         if delta == 0:
             continue
-        period = Period.parse(row["period"]).next()
-        while str(period) in issued:
-            period = period.next()
+        # after the line's own period and after the statement carrying it (a late line sits on a later one)
+        carried_in = before.get("statement_period")
+        period = correction_period(Period.parse(row["period"]), Period.parse(carried_in) if carried_in else None,
+                                   issued)
         digest = hashlib.sha256(f"{key}|{row['payable_fen']}".encode()).hexdigest()[:20]
         out.append({"adjustment_id": f"RA-{digest}", "period": str(period), "adjusts_line_id": key,
                     "adjusts_period": row["period"], "payer_district": row["payer_district"],

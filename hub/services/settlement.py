@@ -12,16 +12,16 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from datetime import UTC, datetime
+from functools import lru_cache
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import JSON, Engine, and_, func, insert, literal, null, select, union_all, update
 
 from hub.domain.calendar import Period, local_date
 from hub.domain.settlement import (
-    Adjustment,
     SettlementStatement,
     StatementKey,
     StatementLine,
-    build_statements,
+    late_line_periods,
     region_of,
 )
 from hub.domain.settlement_accounts import Confirmation, Dispute, Payment, account
@@ -40,66 +40,121 @@ class SettlementError(Exception):
 
 def statement_id(key: StatementKey) -> str:
     """Stable, short, contract-safe id: ``ST-YYYYMM-<payer>-<payee>-<hash of facility and type>``."""
-    digest = hashlib.sha256(f"{key.facility_id}|{key.subsidy_type}".encode()).hexdigest()[:12]
-    return f"ST-{key.period.year:04d}{key.period.month:02d}-{key.payer_district}-{BUS_REGION[key.payee_region]}-{digest}"
+    return _sid(key.period, key.payer_district, BUS_REGION[key.payee_region], key.facility_id, key.subsidy_type)
 
 
 def _aware(d: datetime | None) -> datetime | None:
     return d if d is None or d.tzinfo else d.replace(tzinfo=UTC)
 
 
-class _Adj:
-    """An accepted adjudication row as the domain's ``Adjudication`` duck type."""
+@lru_cache(maxsize=65536)
+def _digest(facility_id: str, subsidy_type: str) -> str:
+    return hashlib.sha256(f"{facility_id}|{subsidy_type}".encode()).hexdigest()[:12]
 
-    def __init__(self, row: dict) -> None:
-        self.accepted, self.payable_fen = True, int(row["payable_fen"])
-        self.line = type("L", (), {"claim_id": line_key(row["claim_id"], row["line_id"]), "elder_ref": row["elder_ref"],
-                                   "period": Period.parse(row["period"]), "payer_district": row["payer_district"],
-                                   "facility_region": PROVINCE[row["facility_region"]],
-                                   "facility_id": row["facility_id"], "subsidy_type": row["subsidy_type"]})
+
+def _sid(period: Period, payer_district: str, payee_region: str, facility_id: str, subsidy_type: str) -> str:
+    """``statement_id`` of a key given with the bus code of the payee region (no per-statement key object)."""
+    return f"ST-{period.year:04d}{period.month:02d}-{payer_district}-{payee_region}-{_digest(facility_id, subsidy_type)}"
+
+
+def _lock(conn) -> None:  # noqa: ANN001
+    """PostgreSQL: hold off writers of the run's inputs until commit, so every step of the run sees the same lines
+    (SQLite: the transaction's snapshot does this already; a concurrent writer makes the run's commit fail)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("LOCK TABLE eldercare_adjudications, settlement_adjustments IN SHARE ROW EXCLUSIVE MODE")
+    else:  # a big run touches every page of the period: a larger page cache for this connection only (NullPool)
+        conn.exec_driver_sql("PRAGMA cache_size=-262144")
+
+
+def _late_periods(conn, period: Period) -> list[str]:  # noqa: ANN001
+    """Earlier periods whose statements are issued but which have accepted lines on no statement (late claims)."""
+    A, J = t.eldercare_adjudications, t.job_runs
+    issued = {Period.parse(r.run_key) for r in conn.execute(select(J.c.run_key).where(J.c.job == "statements"))}
+    open_periods = {Period.parse(r.period) for r in conn.execute(
+        select(A.c.period).where(A.c.period < str(period), A.c.accepted.is_(True), A.c.statement_id.is_(None))
+        .distinct())}
+    return [str(p) for p in late_line_periods(period, open_periods, issued)]
 
 
 def run_statements(batch: Batch, period: Period) -> list[str]:
-    """Issue the statements of ``period``; idempotent. Returns the ids issued by this call."""
-    conn, A, J = batch.conn, t.eldercare_adjudications, t.job_runs
+    """Issue the statements of ``period``; idempotent. Returns the ids issued by this call.
+
+    Set-based: the database groups the lines into statement totals, copies the lines onto the statements and
+    freezes them (``statement_id``) with three statements over all lines; Python handles only the statements (ids,
+    notices, accounts) and the netting. Lines of an earlier, already issued period (late claims) go onto this
+    period's statements as late lines (``late_of``): an issued statement is never changed.
+    """
+    conn, A, D, S, J = (batch.conn, t.eldercare_adjudications, t.settlement_adjustments, t.settlement_statements,
+                        t.job_runs)
     key = str(period)
     if conn.execute(select(J.c.job).where(J.c.job == "statements", J.c.run_key == key)).first():
         return []
-    adj = [dict(r) for r in conn.execute(select(A).where(A.c.period == key, A.c.accepted.is_(True),
-                                                         A.c.statement_id.is_(None))).mappings()]
-    D, S = t.settlement_adjustments, t.settlement_statements
-    adjustments = [Adjustment(r["adjustment_id"], StatementKey(period, r["payer_district"], PROVINCE[r["payee_region"]],
-                                                               r["facility_id"], r["subsidy_type"]),
-                              r["adjusts_line_id"], Period.parse(r["adjusts_period"]), r["elder_ref"],
-                              int(r["amount_fen"]), r["reason"])
-                   for r in conn.execute(select(D).where(D.c.period == key)).mappings()]
-    statements = build_statements([_Adj(r) for r in adj], adjustments)
-    rows, lines, frozen = [], [], []
-    for st in statements:
-        sid = statement_id(st.key)
-        rows.append({"statement_id": sid, "period": key, "payer_district": st.key.payer_district,
-                     "payer_region": BUS_REGION[st.key.payer_region], "payee_region": BUS_REGION[st.key.payee_region],
-                     "facility_id": st.key.facility_id, "subsidy_type": st.key.subsidy_type,
-                     "total_fen": st.total_fen, "line_count": st.count, "issued_at": batch.now})
-        lines += [{"statement_id": sid, "line_id": ln.line_id, "elder_ref": ln.elder_ref,
-                   "amount_fen": ln.amount_fen, "adjusts": ln.adjusts} for ln in st.lines]
-        frozen += [dict(zip(("b_claim", "b_line"), ln.line_id.split("/", 1), strict=True), b_sid=sid)
-                   for ln in st.lines if ln.adjusts is None]
+    _lock(conn)
+    periods = [key, *_late_periods(conn, period)]
+    open_lines = and_(A.c.period.in_(periods), A.c.accepted.is_(True), A.c.statement_id.is_(None))
+    u = union_all(
+        select(A.c.payer_district, A.c.facility_region.label("payee_region"), A.c.facility_id, A.c.subsidy_type,
+               A.c.payable_fen.label("fen")).where(open_lines),
+        select(D.c.payer_district, D.c.payee_region, D.c.facility_id, D.c.subsidy_type, D.c.amount_fen.label("fen"))
+        .where(D.c.period == key)).subquery()
+    group = (u.c.payer_district, u.c.payee_region, u.c.facility_id, u.c.subsidy_type)
+    totals = conn.execute(select(*group, func.count().label("n"), func.sum(u.c.fen).label("fen")).group_by(*group))
+    rows = [{"statement_id": _sid(period, r.payer_district, r.payee_region, r.facility_id, r.subsidy_type),
+             "period": key, "payer_district": r.payer_district,
+             "payer_region": BUS_REGION[region_of(r.payer_district)], "payee_region": r.payee_region,
+             "facility_id": r.facility_id, "subsidy_type": r.subsidy_type, "total_fen": int(r.fen),
+             "line_count": int(r.n), "issued_at": batch.now} for r in totals]
+    # the order of the domain's statements (by key, payee as its province code)
+    rows.sort(key=lambda r: (r["payer_district"], PROVINCE[r["payee_region"]], r["facility_id"], r["subsidy_type"]))
     if rows:
         conn.execute(insert(S), rows)
-        conn.execute(insert(t.settlement_lines), lines)
-    if frozen:
-        conn.execute(update(A).where(A.c.claim_id == bindparam("b_claim"), A.c.line_id == bindparam("b_line"))
-                     .values(statement_id=bindparam("b_sid")), frozen)
+        _copy_lines(conn, period, open_lines, sum(r["line_count"] for r in rows))
+        _open_accounts(batch, key)
     _net(batch, period)
     for row in rows:
         _notice(batch, row, "issued")
-    recompute_accounts(batch, [r["statement_id"] for r in rows])
-    conn.execute(insert(J), [{"job": "statements", "run_key": key, "ran_at": batch.now,
-                              "detail": {"statements": len(rows), "total_fen": sum(r["total_fen"] for r in rows)}}])
-    batch.audit.append({"actor": "scheduler", "action": "settlement.statements_run", "subject": key,
-                        "detail": {"statements": len(rows), "total_fen": sum(r["total_fen"] for r in rows)}})
+    detail = {"statements": len(rows), "total_fen": sum(r["total_fen"] for r in rows)}
+    if len(periods) > 1:
+        detail["late_periods"] = periods[1:]
+    conn.execute(insert(J), [{"job": "statements", "run_key": key, "ran_at": batch.now, "detail": detail}])
+    batch.audit.append({"actor": "scheduler", "action": "settlement.statements_run", "subject": key, "detail": detail})
     return [r["statement_id"] for r in rows]
+
+
+def _copy_lines(conn, period: Period, open_lines, expected: int) -> None:  # noqa: ANN001
+    """Statement lines from the open claim lines and the period's adjustments, then the claim lines frozen."""
+    A, D, S, L = t.eldercare_adjudications, t.settlement_adjustments, t.settlement_statements, t.settlement_lines
+    key = str(period)
+    on_key = [S.c.period == key, S.c.payer_district == A.c.payer_district, S.c.payee_region == A.c.facility_region,
+              S.c.facility_id == A.c.facility_id, S.c.subsidy_type == A.c.subsidy_type]
+    cols = ["statement_id", "line_id", "elder_ref", "amount_fen", "adjusts", "late_of"]
+    conn = conn.execution_options(preserve_rowcount=True)  # PostgreSQL: rowcount of INSERT … SELECT
+    claims = conn.execute(insert(L).from_select(cols, select(
+        S.c.statement_id, A.c.claim_id + "/" + A.c.line_id, A.c.elder_ref, A.c.payable_fen, null(),
+        func.nullif(A.c.period, key)).where(open_lines, *on_key))).rowcount
+    adjustments = conn.execute(insert(L).from_select(cols, select(
+        S.c.statement_id, D.c.adjustment_id, D.c.elder_ref, D.c.amount_fen, D.c.adjusts_line_id, null()).where(
+        D.c.period == key, S.c.period == key, S.c.payer_district == D.c.payer_district,
+        S.c.payee_region == D.c.payee_region, S.c.facility_id == D.c.facility_id,
+        S.c.subsidy_type == D.c.subsidy_type))).rowcount
+    frozen = conn.execute(update(A).where(open_lines, *on_key).values(statement_id=S.c.statement_id)).rowcount
+    # the totals and counts were grouped from the same lines: a difference means they changed under the run
+    if claims + adjustments != expected or frozen != claims:
+        raise SettlementError(f"statement run {key}: {claims} claim and {adjustments} adjustment lines copied, "
+                              f"{frozen} frozen, {expected} counted")
+
+
+def _open_accounts(batch: Batch, period: str) -> None:
+    """The account of each new statement: what the domain says of a statement with no event yet, for every one."""
+    S = t.settlement_statements
+    blank = account(SettlementStatement(StatementKey(Period.parse(period), "110000", "110000", "-", "-"), (), 0, 0),
+                    local_date(batch.now), batch.now, policy=batch.policy.settlement)
+    batch.conn.execute(insert(t.settlement_accounts).from_select(
+        ["statement_id", "status", "confirmed_at", "open_disputes", "withheld_fen", "payable_fen", "paid_fen",
+         "flags", "updated_at"],
+        select(S.c.statement_id, literal(blank.status.value), null(), literal(list(blank.open_disputes), JSON),
+               literal(blank.withheld_fen), S.c.total_fen - blank.withheld_fen, literal(blank.paid_fen),
+               literal(list(blank.flags), JSON), literal(batch.now, t.TS)).where(S.c.period == period)))
 
 
 def _domain_statement(row: dict, lines: list[dict]) -> SettlementStatement:
@@ -111,9 +166,13 @@ def _domain_statement(row: dict, lines: list[dict]) -> SettlementStatement:
 
 
 def _net(batch: Batch, period: Period) -> None:
+    """Net the period from its gross totals per (payer region, payee region), grouped by the database."""
     conn, S = batch.conn, t.settlement_statements
-    rows = [dict(r) for r in conn.execute(select(S).where(S.c.period == str(period))).mappings()]
-    statements = [_domain_statement(r, []) for r in rows]
+    pairs = conn.execute(select(S.c.payer_region, S.c.payee_region, func.sum(S.c.total_fen).label("fen"))
+                         .where(S.c.period == str(period)).group_by(S.c.payer_region, S.c.payee_region))
+    # one statement per pair carries the pair's total: netting only ever sums a pair's statements
+    statements = [SettlementStatement(StatementKey(period, PROVINCE[r.payer_region], PROVINCE[r.payee_region], "", ""),
+                                      (), int(r.fen), 0) for r in pairs]
     netting = net(period, statements, PROVINCE.values())
     payable, receivable = defaultdict(int), defaultdict(int)
     for (payer, payee), fen in netting.gross.items():
@@ -309,7 +368,9 @@ def create_adjustment(engine: Engine, officer: str, adjustment_id: str, line_id:
         row = found[0] if found else None
         if row is None:
             raise SettlementError(f"line {line_id} is on no statement")
-        if Period.parse(period) <= Period.parse(row["period"]):
+        carried_in = conn.execute(select(t.settlement_statements.c.period).where(
+            t.settlement_statements.c.statement_id == row["statement_id"])).scalar()
+        if Period.parse(period) <= max(Period.parse(row["period"]), Period.parse(carried_in or row["period"])):
             raise SettlementError("corrections go into a later period, never into the original statement")
         if conn.execute(select(t.job_runs).where(t.job_runs.c.job == "statements",
                                                  t.job_runs.c.run_key == period)).first():

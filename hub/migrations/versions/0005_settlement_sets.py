@@ -1,0 +1,33 @@
+"""settlement runs set-based and late lines: settlement_lines.late_of (a late claim line's own period); a unique
+index of statements by key (the run joins lines to statements by it); adjustments indexed by period and line
+
+Revision ID: 0005
+Revises: 0006
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0005'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('settlement_lines', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('late_of', sa.String(length=7), nullable=True))
+    op.create_index('ux_settlement_statements_key', 'settlement_statements',
+                    ['period', 'payer_district', 'payee_region', 'facility_id', 'subsidy_type'], unique=True)
+    op.create_index('ix_settlement_adjustments_period', 'settlement_adjustments', ['period'])
+    op.create_index('ix_settlement_adjustments_line', 'settlement_adjustments', ['adjusts_line_id'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_settlement_adjustments_line', table_name='settlement_adjustments')
+    op.drop_index('ix_settlement_adjustments_period', table_name='settlement_adjustments')
+    op.drop_index('ux_settlement_statements_key', table_name='settlement_statements')
+    with op.batch_alter_table('settlement_lines', schema=None) as batch_op:
+        batch_op.drop_column('late_of')
