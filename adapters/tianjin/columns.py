@@ -164,9 +164,10 @@ def references(table: Table, row: Mapping, payload: dict, ctx: MapContext) -> tu
     if found:
         return (max(found),)  # ULIDs sort by time: the newest of our messages about the entity
     if schemas.KINDS[table.kind].requires_references:
-        raise bad(where, "blank: the id of the message answered (from GET /deliveries) is required"
-                  + (f"; this adapter sent no {'/'.join(spec.previous)} about {key}" if spec.previous else ""),
-                  "为空：须填写所答复消息的编号（见 GET /deliveries）")
+        raise bad(where, "blank: the id of the message this one answers or supersedes is required (hub messages: "
+                  "GET /deliveries)" + (f"; this adapter sent no {'/'.join(spec.previous)} about {key}"
+                                        if spec.previous else ""),
+                  "为空：须填写所答复或更正的消息编号（平台消息见 GET /deliveries）")
     return ()
 
 
@@ -227,13 +228,27 @@ class _Group:
             item = self.canonical()
         except RowError as exc:  # references of the group (same on every row): located at its rows
             return Rejected(tuple(self.records), exc.at(self.records[0].source, _span(self.records)))
-        # the pipeline maps contract errors on payload.lines[i] back to row i only when lines are kept 1:1
-        rebuild = self.canonical if self.table.lines_path == "lines" and self.table.finish is None else None
+        # the pipeline maps contract errors on payload.lines[i] back to row i (rows and lines are 1:1 there)
+        rebuild = self.canonical if self.table.lines_path == "lines" else None
         return Mapped(item, tuple(self.records), rebuild=rebuild)
 
 
 def _span(records: list[Record]) -> str:
     return records[0].location if len(records) == 1 else f"{records[0].location}–{records[-1].location}"
+
+
+def _refs(row: Mapping) -> list[str]:
+    return _split(row.get(REF_COLUMN) or "")
+
+
+def _differs(table: Table, row: Mapping, group: _Group) -> RowError:
+    """A row of a message whose message columns (those repeated on every row) differ from the message's first row."""
+    cols = [label(c.native, c.path) for c in table.head if str(row.get(c.native) or "") != str(group.first.get(c.native) or "")]
+    if _refs(row) != _refs(group.first):
+        cols.append(label(REF_COLUMN, "references"))
+    first = group.records[0].location
+    return bad(", ".join(cols) or table.group, f"differs from the first row of {group.key} ({first}): the message "
+               "columns must be the same on every row of a message", f"与 {group.key} 首行（{first}）不一致：同一单据各行的表头信息须相同")
 
 
 def grouped(table: Table) -> Mapper:
@@ -258,10 +273,8 @@ def grouped(table: Table) -> Mapper:
                         closed.add(current.key)
                         yield current.outcome()
                     current = _Group(table, key, head, row, ctx)
-                elif head != current.head or _split(row.get(REF_COLUMN) or "") != _split(
-                        current.first.get(REF_COLUMN) or ""):
-                    raise bad(table.group, f"the message columns differ from the first row of {key}",
-                              f"与 {key} 首行的表头信息不一致")
+                elif head != current.head or _refs(row) != _refs(current.first):
+                    raise _differs(table, row, current)
             except RowError as exc:
                 yield Rejected((rec,), exc.at(rec.source, rec.location))
                 continue
