@@ -67,8 +67,15 @@ def flag(value: object, where: str, ctx: MapContext) -> bool:
 
 
 TEXT: Conv = _text
-COUNT, FEN, DATE, TIME, MONTH = (plain(u.count), plain(u.yuan_to_fen), plain(native_date), plain(native_time),
-                                 plain(native_month))
+def _date(value: object, where: str, ctx: MapContext) -> str:
+    """A date; exports converted through Excel write dates as ``2024-01-01 00:00:00``: a midnight time is dropped."""
+    text = str(value).strip()
+    m = re.match(r"^(\S+)[ T]00:00(:00)?$", text)
+    return native_date(m[1] if m else text, where)
+
+
+DATE: Conv = _date
+COUNT, FEN, TIME, MONTH = plain(u.count), plain(u.yuan_to_fen), plain(native_time), plain(native_month)
 
 
 def PERSON(value: object, where: str, ctx: MapContext) -> dict:  # noqa: N802 - a converter constant

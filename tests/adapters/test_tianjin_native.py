@@ -177,14 +177,17 @@ def test_a_verification_answer_groups_rows_by_subject_and_gives_deposits_only_as
                                                          "threshold_fen": 5_000_000}
 
 
-def test_csv_and_xlsx_exports_of_a_table_give_the_same_messages(tmp_path: Path, hasher) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("name", ["stock_count_2026-07-31.xlsx", "entitlement_2026-07.xlsx"])
+def test_csv_and_xlsx_exports_of_a_table_give_the_same_messages(tmp_path: Path, hasher, name: str) -> None:  # noqa: ANN001
     from openpyxl import load_workbook
 
-    wb = load_workbook(sample("tianjin", "stock_count_2026-07-31.xlsx"), read_only=True)
+    wb = load_workbook(sample("tianjin", name), read_only=True)
+    # date and number cells as Excel's CSV export writes them: "2026-07-31 22:00:00", "2024-01-01 00:00:00", "600.5"
     rows = [["" if v is None else str(v) for v in r] for r in wb.worksheets[0].iter_rows(values_only=True)]
     wb.close()
-    f = write(tmp_path / "库存盘点_0731.csv", rows[0], rows[1:])
-    assert payloads("stock_count_2026-07-31.xlsx", hasher) == [r.item.payload for r in ready(results(f, hasher))]
+    f = write(tmp_path / name.replace(".xlsx", ".csv"), rows[0], rows[1:])
+    assert "2024-01-01 00:00:00" in f.read_bytes().decode("gbk") or name.startswith("stock")
+    assert payloads(name, hasher) == [r.item.payload for r in ready(results(f, hasher))]
 
 
 def test_convert_command_with_an_explicit_format(tmp_path: Path, person_key: Path, monkeypatch) -> None:  # noqa: ANN001
