@@ -68,7 +68,7 @@ REGION = RegionSpec(
                      fields=field_names(cap.PARAMETERS, "payload.totals")),
         NativeFormat("correction", ("disaster.correction",), xml("Correction"), per_record(disaster.correction),
                      ("correction*.xml", "核报更正*.xml"), "灾情更正 XML (核报后的完整新快照与原因)",
-                     fields=field_names(disaster.INDICATORS, "payload.totals")),
+                     fields=disaster.CORRECTION_FIELDS),
         NativeFormat("stock", ("relief.stock_snapshot",), xml("Depot"), per_record(stock.depot),
                      ("stock*.xml", "库存*.xml"), "救灾物资库存 XML"),
         NativeFormat("claims", ("eldercare.claim",), xml("Claim"), claims.claims, ("claims*.xml", "养老补贴申报*.xml"),

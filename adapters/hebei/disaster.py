@@ -41,6 +41,14 @@ REPORT_ELEMENTS = {"EventNo", "DisasterType", "SubType", "TyphoonNo", "Stage", "
 CORRECTION_ELEMENTS = {"EventNo", "Revision", "CorrectsRevision", "DataAsOf", "ReportingUnit", "Reason", "Totals",
                        "County", "Victims", "Decreases", "Narrative", "ReplyTo"}
 _PATHS = {n: p for n, p, _ in INDICATORS}
+#: canonical path → native element, so the contract's errors about a correction name the export's field
+CORRECTION_FIELDS = {
+    **{f"payload.totals.{p}": f"Totals/{n}" for n, p, _ in INDICATORS},
+    **{f"payload.counties.indicators.{p}": f"County/{n}" for n, p, _ in INDICATORS},
+    "payload.revision": "Revision", "payload.corrects_revision": "CorrectsRevision", "payload.reason": "Reason",
+    "payload.data_as_of": "DataAsOf", "payload.event_id": "EventNo", "payload.name_list": "Victims",
+    "payload.decreases.indicator": "Decreases/Decrease@indicator", "payload.decreases.reason": "Decreases/Decrease",
+}
 
 
 def _figures(elem: ET.Element, where: str) -> dict:

@@ -193,6 +193,15 @@ CASES = [
      "/Declines/Decline[1]: ReplyTo (references): no <ReplyTo> (the platform message answered) and no earlier message "
      "of this adapter about it"),
     # the contract's own rules, named by the native field
+    ("correction_2026-08-20.xml", "<CorrectsRevision>4</CorrectsRevision>", "<CorrectsRevision>5</CorrectsRevision>",
+     "/ZqCorrections/Correction[1]: Revision (payload.revision): A correction's revision must be greater than the "
+     "revision it corrects."),
+    ("correction_2026-08-20.xml", "<Affected>17880</Affected>", "<Affected>17800</Affected>",
+     "/ZqCorrections/Correction[1]: Totals/Affected (payload.totals.people.affected): Counties add up to 45900, not "
+     "the total 45980."),
+    ("cancel_2026-08-02.xml", "<MergedInto>HE-BD-2026-0731-003</MergedInto>", "",
+     "/ZqCancels/Cancel[2]: MergedInto (payload.merged_into_event_id): merged_into_event_id is required exactly when "
+     "reason_code is merged."),
     ("receipt_2026-08-01.xml", 'received="800" inTransit="200"', 'received="800" inTransit="100"',
      "/Receipts/Receipt[1]: Lines/Line@shipped (payload.lines[2].shipped): shipped must equal received + in_transit "
      "+ discrepancy."),
@@ -207,6 +216,21 @@ def test_bad_native_input_is_refused_with_its_location(tmp_path: Path, hasher, n
     f = changed(tmp_path, name, old, new)
     res = results("he", f, hasher)
     assert errors(res) == [f"{name}:{error}"]
+
+
+def test_a_report_states_the_reason_of_a_fallen_cumulative_figure(tmp_path: Path, hasher) -> None:  # noqa: ANN001
+    f = changed(tmp_path, "disaster_2026-08-01.xml", "<Narrative>拒马河",
+                '<Decreases><Decrease indicator="Relocated">部分群众返回家中，转移安置累计数核减</Decrease>'
+                '<Decrease indicator="CropAffectedHa">复核后剔除非受灾地块</Decrease></Decreases><Narrative>拒马河')
+    flood, _ = results("he", f, hasher)
+    assert flood.item.payload["decreases"] == [
+        {"indicator": "people.relocated_cumulative", "reason": "部分群众返回家中，转移安置累计数核减"},
+        {"indicator": "agriculture.crops_affected_ha", "reason": "复核后剔除非受灾地块"}]
+    g = changed(tmp_path, "disaster_2026-08-01.xml", "<Narrative>拒马河",
+                '<Decreases><Decrease indicator="Relocated"/><Reason/></Decreases><Narrative>拒马河')
+    assert errors(results("he", g, hasher)) == [
+        "disaster_2026-08-01.xml:/ZqReports/Report[1]: Decreases/Decrease[1] (decreases.reason): a decrease needs its "
+        "stated reason; Decreases/Reason: unknown element"]
 
 
 def test_a_bad_record_is_rejected_alone_and_the_next_goes_on(tmp_path: Path, hasher) -> None:  # noqa: ANN001
