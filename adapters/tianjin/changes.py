@@ -12,7 +12,7 @@ from adapters.core.errors import bad
 from adapters.core.mapping import CodeMap, collect, get, indicators, label
 from adapters.core.spec import MapContext
 from adapters.tianjin.columns import COUNT, TIME, Col, Refs, Table, plain
-from adapters.tianjin.disaster import INDICATORS, _ids
+from adapters.tianjin.disaster import INDICATORS, _ids, decreases
 from adapters.tianjin.places import DISTRICT
 
 PREVIOUS = Refs(("disaster.report", "disaster.correction"), "event_id")
@@ -29,6 +29,9 @@ def _snapshot(payload: dict, row: Mapping, ctx: MapContext) -> dict:
         raise bad("totals", "a correction carries the full corrected figures; every figure column is blank",
                   "更正须填报完整的更正后数据，所有指标列均为空")
     payload["totals"] = totals
+    stated = decreases(row)
+    if stated:
+        payload["decreases"] = stated
     if deaths or missing:
         unit = DISTRICT(get(row, "填报区", "name_list.held_by_unit_code"), label("填报区", "name_list.held_by_unit_code"))
         payload["name_list"] = {"held_by_unit_code": unit, "deaths": deaths, "missing": missing}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from adapters.core import catalogues as cat
 from adapters.core import units as u
+from adapters.core.errors import bad
 from adapters.core.mapping import collect, get, indicators, label, native_date, native_time, text_field
 from adapters.core.spec import Canonical, MapContext
 
@@ -33,6 +35,26 @@ def _ids(row: Mapping, column: str, ctx: MapContext) -> list[dict]:
             for i, x in enumerate(p.strip() for p in raw.replace("；", ";").split(";") if p.strip())]
 
 
+INDICATOR_PATHS = {native: path for native, path, _ in INDICATORS}
+
+
+def decreases(row: Mapping, column: str = "核减说明") -> list[dict]:
+    """``受灾人口：重复统计核减；农作物受灾面积（亩）：复核核减`` → the stated reasons of fallen cumulative figures."""
+    out = []
+    for i, part in enumerate(p.strip() for p in re.split(r"[;；\n]", str(row.get(column) or "")) if p.strip()):
+        name, sep, reason = _pair(part)
+        if not sep or name.strip() not in INDICATOR_PATHS or not reason.strip():
+            raise bad(label(f"{column}[{i}]", "decreases"), f"{part!r} is not '<figure column>：<reason>' with a "
+                      "figure column of the export", f"“{part}”应为“指标列名：核减原因”")
+        out.append({"indicator": INDICATOR_PATHS[name.strip()], "reason": reason.strip()})
+    return out
+
+
+def _pair(part: str) -> tuple[str, str, str]:
+    m = re.match(r"^([^:：]*)([:：])(.*)$", part)
+    return (m[1], m[2], m[3]) if m else (part, "", "")
+
+
 def disaster_row(row: Mapping, ctx: MapContext) -> Canonical:
     """One 灾情统计表 row → disaster.report (the district is the reporting unit; ID numbers → name list refs)."""
     dtype, stage, unit, totals, deaths, missing = collect(
@@ -54,6 +76,8 @@ def disaster_row(row: Mapping, ctx: MapContext) -> Canonical:
         payload["typhoon_number"] = str(row["台风编号"]).zfill(4)
     if deaths or missing:
         payload["name_list"] = {"held_by_unit_code": unit, "deaths": deaths, "missing": missing}
+    if row.get("核减说明"):
+        payload["decreases"] = decreases(row)
     if row.get("情况说明"):
         payload["narrative"] = str(row["情况说明"])
     return Canonical("disaster.report", payload)

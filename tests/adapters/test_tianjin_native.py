@@ -129,13 +129,14 @@ def test_stock_counts_group_by_depot_with_blank_reserved_and_damaged_as_zero(has
 
 
 def test_correction_converts_mu_and_yuan_and_keeps_the_name_list_as_refs(hasher) -> None:  # noqa: ANN001
-    wq, _ = payloads("correction_2026-08-20.csv", hasher)
+    wq, jh = payloads("correction_2026-08-20.csv", hasher)
     assert (wq["revision"], wq["corrects_revision"]) == (4, 3)
     assert wq["totals"]["agriculture"] == {"crops_affected_ha": "872.00", "crops_damaged_ha": "301.00",
                                            "crops_lost_ha": "43.00"}   # 13080, 4515, 645 亩 ÷ 15
     assert wq["totals"]["losses"] == {"total": "3148.60"}              # 31,486,000 元
     assert wq["name_list"] == {"held_by_unit_code": "120114", "deaths": [hasher.person_ref("120114194005050031")],
                                "missing": []}
+    assert jh["decreases"] == [{"indicator": "people.affected", "reason": "西翟庄镇两个村重复统计60人，按乡镇台账核减"}]
 
 
 def test_money_in_yuan_becomes_exact_fen(hasher) -> None:  # noqa: ANN001
@@ -228,6 +229,9 @@ BAD_ROWS = [  # (sample, data row changed, cells, the exact located errors)
      ["x.csv:row 3: 联系电话 (contact.phone): required field is missing or empty; 物资名称 (lines.item_code): "
       "unknown relief item '帐蓬'; 需求数量 (lines.quantity): count -5 is negative"]),
     ("referral_steps_2026-08.csv", 0, {"办理类型": "转出"}, ["x.csv:row 2: 办理类型: unknown handling type '转出'"]),
+    ("correction_2026-08-20.csv", 1, {"核减说明": "受灾人数：重复统计"},
+     ["x.csv:row 3: 核减说明[0] (decreases): '受灾人数：重复统计' is not '<figure column>：<reason>' with a figure column "
+      "of the export"]),
     ("cancel_2026-08-02.csv", 0, {"回复消息编号": "msg-17"},
      ["x.csv:row 2: 回复消息编号[0] (references): 'msg-17' is not a message id (26-character ULID)"]),
     ("confirmation_2026-09.csv", 0, {"回复消息编号": ""},
