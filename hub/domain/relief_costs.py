@@ -118,50 +118,62 @@ class CostLine:
         return tuple(found)
 
 
-def cost_lines(
-    requests: Iterable[SupportRequest],
-    commitments: Iterable[Commitment] = (),
-    dispatches: Iterable[Dispatch] = (),
-    receipts: Iterable[Receipt] = (),
-    valuation: Valuation = Valuation(),
-) -> tuple[CostLine, ...]:
+@dataclass(frozen=True)
+class Flow:
+    """One support request with the replies stored against it (ids are unique within a request only: two regions
+    may both name a dispatch ``X1``)."""
+
+    request: SupportRequest
+    commitments: tuple[Commitment, ...] = ()
+    dispatches: tuple[Dispatch, ...] = ()
+    receipts: tuple[Receipt, ...] = ()
+
+
+def _unique(items: Iterable, attr: str) -> list:  # noqa: ANN001
+    seen: dict = {}
+    for item in items:
+        if seen.setdefault(getattr(item, attr), item) != item:
+            raise ReliefRuleError("relief.id_reused", **{attr: getattr(item, attr)})
+    return list(seen.values())
+
+
+def cost_lines(flows: Iterable[Flow], valuation: Valuation = Valuation()) -> tuple[CostLine, ...]:
     """The cost ledger lines of the given flows, sorted by key. A request's lines give each line number's item and
-    unit; commitments, dispatches and receipts of unknown requests, dispatches or line numbers are ignored (the
+    unit; replies of another request, receipts of unknown dispatches and unknown line numbers are ignored (the
     support state flags them)."""
-    by_id = {r.request_id: r for r in requests}
     acc: dict[CostLineKey, list] = {}
+    for flow in {f.request.request_id: f for f in flows}.values():
+        req = flow.request
+        specs = {ln.line_no: ln for ln in req.lines}
 
-    def line(rid: str, supplier: str, line_no: int) -> list | None:
-        req = by_id.get(rid)
-        spec = next((ln for ln in req.lines if ln.line_no == line_no), None) if req else None
-        if spec is None:
-            return None
-        key = CostLineKey(req.event_ref, supplier, req.requesting_region, spec.item, spec.unit)
-        return acc.setdefault(key, [0, 0, 0, 0, set(), set()])
+        def line(supplier: str, line_no: int, req: SupportRequest = req, specs: dict = specs) -> list | None:
+            spec = specs.get(line_no)
+            if spec is None:
+                return None
+            key = CostLineKey(req.event_ref, supplier, req.requesting_region, spec.item, spec.unit)
+            return acc.setdefault(key, [0, 0, 0, 0, set(), set()])
 
-    for c in {c.commitment_id: c for c in commitments}.values():
-        for n, qty in c.lines.items():
-            if (row := line(c.request_id, c.supporting_region, n)) is not None:
-                row[0] += qty
-                row[4].add(c.request_id)
-    known: dict[str, Dispatch] = {}
-    for x in dispatches:
-        if known.setdefault(x.dispatch_id, x) != x:
-            raise ReliefRuleError("relief.id_reused", dispatch_id=x.dispatch_id)
-    for x in known.values():
-        for n, qty in x.lines.items():
-            if (row := line(x.request_id, x.supporting_region, n)) is not None:
-                row[1] += qty
-                row[4].add(x.request_id)
-                row[5].add(x.dispatch_id)
-    for r in latest_receipts(receipts).values():
-        x = known.get(r.dispatch_id)
-        if x is None:
-            continue
-        for n in set(r.received) | set(r.discrepancy):
-            if (row := line(x.request_id, x.supporting_region, n)) is not None:
-                row[2] += r.received.get(n, 0)
-                row[3] += r.discrepancy.get(n, 0)
+        for c in _unique((c for c in flow.commitments if c.request_id == req.request_id), "commitment_id"):
+            for n, qty in c.lines.items():
+                if (row := line(c.supporting_region, n)) is not None:
+                    row[0] += qty
+                    row[4].add(req.request_id)
+        known = {x.dispatch_id: x for x in _unique((x for x in flow.dispatches if x.request_id == req.request_id),
+                                                   "dispatch_id")}
+        for x in known.values():
+            for n, qty in x.lines.items():
+                if (row := line(x.supporting_region, n)) is not None:
+                    row[1] += qty
+                    row[4].add(req.request_id)
+                    row[5].add(x.dispatch_id)
+        for r in latest_receipts(flow.receipts).values():
+            x = known.get(r.dispatch_id)
+            if x is None:
+                continue
+            for n in set(r.received) | set(r.discrepancy):
+                if (row := line(x.supporting_region, n)) is not None:
+                    row[2] += r.received.get(n, 0)
+                    row[3] += r.discrepancy.get(n, 0)
     return tuple(
         CostLine(k, v[0], v[1], v[2], v[3], valuation.of(k.item, k.unit), tuple(sorted(v[4])), tuple(sorted(v[5])),
                  valuation.discrepancy_borne_by)

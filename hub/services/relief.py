@@ -24,7 +24,7 @@ from sqlalchemy import and_, delete, or_, select, tuple_
 
 from hub.domain.errors import DomainError
 from hub.domain.relief import Movement, MovementKind, Snapshot, StockKey, build_ledger, discrepancies, position_at
-from hub.domain.relief_costs import Valuation, cost_lines
+from hub.domain.relief_costs import Flow, Valuation, cost_lines
 from hub.domain.relief_support import Commitment, Decline, Dispatch, Receipt, RequestLine, SupportRequest, support_state
 from hub.infrastructure import tables as t
 from hub.infrastructure.sql import insert_ignore, upsert
@@ -270,14 +270,13 @@ def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]
                      for s, er, eid in chunk])
         rids = sorted(conn.execute(select(R.c.request_id).where(cond)).scalars())
         flows = _flows(conn, rids)
-        by_status: dict[str, list] = defaultdict(list)
+        by_status: dict[str, list[Flow]] = defaultdict(list)
         for req, request, c, _d, x, rc in flows.values():
-            by_status[req["envelope_status"]].append((request, c, x, rc))
+            by_status[req["envelope_status"]].append(Flow(request, tuple(c), tuple(x), tuple(rc)))
         rows = []
         for status, fl in by_status.items():
             try:
-                lines = cost_lines([f[0] for f in fl], [y for f in fl for y in f[1]], [y for f in fl for y in f[2]],
-                                   [y for f in fl for y in f[3]], valuation)
+                lines = cost_lines(fl, valuation)
             except DomainError:
                 continue
             rows += [{"envelope_status": status, "event_ref": ln.key.event_ref,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hub.domain.errors import ReliefRuleError
-from hub.domain.relief_costs import CostLine, CostLineKey, PairTotal, Valuation, cost_lines, pair_totals
+from hub.domain.relief_costs import CostLine, CostLineKey, Flow, PairTotal, Valuation, cost_lines, pair_totals
 from hub.domain.relief_support import (
     Commitment,
     Dispatch,
@@ -40,6 +40,15 @@ R_TJ = Receipt("r-tj", "x-tj", {1: 150}, {}, at(6))
 VALUES = Valuation({("tent_single", "顶"): 120_000, ("quilt", "床"): 15_000})
 
 
+def flows(requests: list, commitments: list = (), dispatches: list = (), receipts: list = ()) -> list[Flow]:
+    """Each request with its replies; a receipt goes with its dispatch's request (to every request if unknown)."""
+    of = {x.dispatch_id: x.request_id for x in dispatches}
+    return [Flow(r, tuple(c for c in commitments if c.request_id == r.request_id),
+                 tuple(x for x in dispatches if x.request_id == r.request_id),
+                 tuple(rc for rc in receipts if of.get(rc.dispatch_id, r.request_id) == r.request_id))
+            for r in requests]
+
+
 def key(supplier: str, item: str, unit: str, event: str = EV, receiver: str = "he") -> CostLineKey:
     return CostLineKey(event, supplier, receiver, item, unit)
 
@@ -54,7 +63,7 @@ def fen(line: CostLine) -> tuple:
 
 
 @pytest.mark.parametrize(
-    ("rule", "flows", "expected"),
+    ("rule", "given", "expected"),
     [
         ("a commitment alone: committed, nothing moved",
          {"commitments": [C_BJ]},
@@ -86,8 +95,8 @@ def fen(line: CostLine) -> tuple:
          {key("bj", "tent_single", "顶"): (0, 5, 0, 5, 0)}),
     ],
 )
-def test_quantities_per_event_supplier_receiver_item(rule: str, flows: dict, expected: dict) -> None:
-    lines = cost_lines([REQ, REQ2, OTHER], valuation=VALUES, **flows)
+def test_quantities_per_event_supplier_receiver_item(rule: str, given: dict, expected: dict) -> None:
+    lines = cost_lines(flows([REQ, REQ2, OTHER], **given), VALUES)
     assert {ln.key: q(ln) for ln in lines} == expected, rule
 
 
@@ -110,12 +119,12 @@ def test_quantities_per_event_supplier_receiver_item(rule: str, flows: dict, exp
 )
 def test_values_in_fen_and_who_bears_the_discrepancy(rule: str, valuation: Valuation, tents: tuple,
                                                       quilts: tuple) -> None:
-    lines = {ln.key.item: ln for ln in cost_lines([REQ], [C_BJ], [X_BJ], [R_BJ], valuation)}
+    lines = {ln.key.item: ln for ln in cost_lines(flows([REQ], [C_BJ], [X_BJ], [R_BJ]), valuation)}
     assert (fen(lines["tent_single"]), fen(lines["quilt"])) == (tents, quilts), rule
 
 
 def test_pair_totals_per_event_payer_payee() -> None:
-    lines = cost_lines([REQ], [C_BJ, C_TJ], [X_BJ, X_TJ], [R_BJ, R_TJ], Valuation({("quilt", "床"): 15_000}))
+    lines = cost_lines(flows([REQ], [C_BJ, C_TJ], [X_BJ, X_TJ], [R_BJ, R_TJ]), Valuation({("quilt", "床"): 15_000}))
     assert pair_totals(lines) == {
         (EV, "he", "bj"): PairTotal("he", "bj", 28_500_000, 0, 1_500_000, 1),
         (EV, "he", "tj"): PairTotal("he", "tj", 0, 0, 0, 1),
@@ -133,9 +142,9 @@ def test_pair_totals_per_event_payer_payee() -> None:
     ],
 )
 def test_flags(rule: str, dispatches: list, receipts: list, flags: tuple) -> None:
-    lines = {ln.key.item: ln for ln in cost_lines([REQ], [C_BJ], dispatches, receipts, VALUES)}
+    lines = {ln.key.item: ln for ln in cost_lines(flows([REQ], [C_BJ], dispatches, receipts), VALUES)}
     assert lines["tent_single"].flags == flags, rule
-    assert cost_lines([REQ], [C_BJ], [X_BJ])[0].flags == ("unvalued",)
+    assert cost_lines(flows([REQ], [C_BJ], [X_BJ]))[0].flags == ("unvalued",)
 
 
 def test_bad_valuations_are_refused() -> None:
@@ -151,3 +160,11 @@ def test_latest_receipt_per_dispatch_also_drives_the_support_state() -> None:
     assert latest_receipts([late, early]) == {"x-tj": late}
     state = support_state(REQ, [C_TJ], [], [X_TJ], [early, late])
     assert (state.lines[0].received, state.lines[0].discrepancy, state.lines[0].in_transit) == (190, 10, 0)
+
+
+def test_the_same_dispatch_id_in_two_requests_of_one_event_is_two_dispatches() -> None:
+    x1, x2 = Dispatch("X1", "R1", "bj", {2: 100}, at(2)), Dispatch("X1", "R2", "tj", {1: 40}, at(2))
+    r1, r2 = Receipt("r1", "X1", {2: 100}, {}, at(5)), Receipt("r2", "X1", {1: 30}, {1: 10}, at(5))
+    lines = cost_lines([Flow(REQ, (), (x1,), (r1,)), Flow(REQ2, (), (x2,), (r2,))], VALUES)
+    assert {ln.key: q(ln) for ln in lines} == {key("bj", "quilt", "床"): (0, 100, 100, 0, 0),
+                                               key("tj", "quilt", "床"): (0, 40, 30, 0, 10)}
