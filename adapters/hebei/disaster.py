@@ -83,11 +83,13 @@ def report(elem: ET.Element, ctx: MapContext) -> Canonical:
                "started_on": native_date(text(elem, "StartDate"), label("StartDate", "started_on")),
                "data_as_of": native_time(text(elem, "DataAsOf"), label("DataAsOf", "data_as_of")),
                "reporting_unit_code": unit}
+    snapshot = _snapshot(elem, ctx, unit)
+    payload["totals"] = snapshot.pop("totals")
     if text(elem, "SubType", required=False):
         payload["sub_type"] = cat.SUB_TYPES(text(elem, "SubType"), label("SubType", "sub_type"))
     if text(elem, "TyphoonNo", required=False):
         payload["typhoon_number"] = text(elem, "TyphoonNo")
-    payload.update(_snapshot(elem, ctx, unit))
+    payload.update(snapshot)
     return Canonical("disaster.report", payload)
 
 
