@@ -189,6 +189,9 @@ def _many(elem: ET.Element, f: Many, ctx: MapContext, where: str, canon: str) ->
                   f"至少需要 {f.min_items} 个 <{item}>")
     out, problems = [], []
     prefix = _join(where, wrapper)
+    if wrapper:  # a wrapper (<Lines>) holds only its items: anything else is a changed export
+        problems += [Problem(_join(prefix, local(c.tag)), "unknown element", "未知元素")
+                     for w in _find(elem, wrapper) for c in w if local(c.tag) != item]
     for i, node in enumerate(nodes):
         at = _join(prefix, f"{item}[{i + 1}]")
         try:

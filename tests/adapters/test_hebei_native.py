@@ -204,6 +204,9 @@ CASES = [
     ("dispute_2026-09.xml", 'reason="错误拒付"', 'reason="错拒" priority="高"',
      "/Disputes/Dispute[1]: Line[1]@priority: unknown attribute; Line[1]@reason (lines[0].reason_code): unknown "
      "dispute reason '错拒'"),
+    ("support_request_2026-07-31.xml", '<Line no="3" item="折叠床" unit="张" qty="3000"/>',
+     '<Line no="3" item="折叠床" unit="张" qty="3000"/><Total qty="20500"/>',
+     "/SupportRequests/SupportRequest[1]: Lines/Total: unknown element"),
     # code tables
     ("referral_reject_2026-08-06.xml", "<ReasonCode>非本地户籍</ReasonCode>", "<ReasonCode>外省户籍</ReasonCode>",
      "/Rejections/Rejection[1]: ReasonCode (reason_code): unknown rejection reason '外省户籍'"),
