@@ -378,3 +378,19 @@ def test_the_drop_folder_imports_each_export_by_its_name_into_the_outbox(tmp_pat
         ("disaster.correction@1.0", "TJ-JH-2026-0731-02")]
     wq_correction = json.loads(rows[5][2])
     assert wq_correction["references"] == [rows[4][3]]   # the 续报, our last report of TJ-WQ-2026-0731-01
+
+
+def test_a_subject_with_two_id_numbers_in_one_answer_refuses_the_answer_at_its_rows(tmp_path: Path, hasher) -> None:  # noqa: ANN001
+    f = write(tmp_path / "核对结果_0806.csv", *changed("verification_response_2026-08-06.csv", 3,
+                                                     身份证号="110105194912310038"), encoding="utf-8-sig")
+    assert errors(results(f, hasher)) == [
+        "核对结果_0806.csv:row 2–row 11: 身份证号 (results.person_ref): subject S1 has different ID numbers on its rows"]
+
+
+def test_formats_command_lists_every_tianjin_format() -> None:
+    from jjj.commands.adapter_cmd import adapter_group
+
+    out = CliRunner().invoke(adapter_group, ["tianjin", "formats"])
+    assert out.exit_code == 0
+    assert [line.split()[0] for line in out.output.splitlines()] == list(TJ.formats)
+    assert "stock_count            relief.stock_snapshot" in out.output
