@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -20,10 +21,44 @@ def to_record(r) -> Record:  # noqa: ANN001 - kafka-python ConsumerRecord
                   r.timestamp)
 
 
+class Relay(threading.Thread):
+    """Sends the hub outbox (receipts, dead letters, routed messages) beside the consume loop.
+
+    The batch's transaction already holds its outgoing messages, so the loop commits its offsets right after it and
+    polls the next batch while this thread waits for the broker's acknowledgements (the transactional outbox's
+    relay; before, every batch waited for its receipts' round trip). Woken after each batch; also drains every
+    ``idle_s`` so that rows left by a broker outage or a previous run go out.
+    """
+
+    def __init__(self, publisher, *, idle_s: float = 0.5) -> None:  # noqa: ANN001
+        super().__init__(name="hub-outbox-relay", daemon=True)
+        self.publisher, self.idle_s = publisher, idle_s
+        self._wake, self._halt = threading.Event(), threading.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self._wake.wait(timeout=self.idle_s)
+            self._wake.clear()
+            self.publisher.drain(until_empty=True, stop=self._halt.is_set)
+
+    def stop(self, *, drain_s: float = 10.0) -> None:
+        """Stop the thread, then send what is left for up to ``drain_s`` (the rest waits for the next start)."""
+        self._halt.set()
+        self._wake.set()
+        self.join(timeout=30)
+        deadline = time.monotonic() + drain_s
+        self.publisher.drain(until_empty=True, idle_sleep_s=0.2, stop=lambda: time.monotonic() > deadline)
+
+
 def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll_ms: int = 500) -> None:
     """Consume until `stop()`; a database outage pauses the loop and retries without committing offsets."""
     consumer, intake, publisher = services.consumer(), services.intake, services.publisher()
     log.info("hub worker consuming %d topics as group %s", len(services.input_topics), services.settings.hub_group)
+    relay = Relay(publisher)
+    relay.start()
     try:
         while not stop():
             polled = consumer.poll(timeout_ms=poll_ms, max_records=services.max_poll_records)
@@ -32,12 +67,12 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
                 started = time.monotonic()
                 result = _process_until_stored(intake, records, consumer, stop)
                 services.metrics.observe_batch(records, result, time.monotonic() - started)
-            services.metrics.observe_lag(consumer)
-            publisher.drain(until_empty=True, stop=stop)
-            if records:
+                relay.wake()
                 _commit(consumer, stop)
+            services.metrics.observe_lag(consumer)
     finally:
         consumer.close()
+        relay.stop()
         publisher.producer.flush(timeout=10)
         publisher.producer.close(timeout=10)
 
