@@ -394,3 +394,50 @@ def test_formats_command_lists_every_tianjin_format() -> None:
     assert out.exit_code == 0
     assert [line.split()[0] for line in out.output.splitlines()] == list(TJ.formats)
     assert "stock_count            relief.stock_snapshot" in out.output
+
+
+# ------------------------------------------------------------------------------------------ the hub takes them
+
+HUB_ORDER = ["disaster_2026-07-31.csv", "correction_2026-08-20.csv", "cancel_2026-08-02.csv",
+             "stock_count_2026-07-31.xlsx", "ledger_2026-07.csv", "support_request_2026-07-31.csv",
+             "commitment_2026-07-31.csv", "decline_2026-08-01.csv", "dispatch_2026-08-01.csv", "receipt_2026-08-01.csv",
+             "verification_request_2026-08-05.csv", "verification_response_2026-08-06.csv",
+             "referrals_2026-08-01.csv", "referral_steps_2026-08.csv", "enrolment_2026-08.csv",
+             "entitlement_2026-07.xlsx", "claims_2026-08.csv", "confirmation_2026-09.csv", "dispute_2026-09.csv",
+             "payment_2026-09.csv"]
+
+
+def test_the_hub_accepts_every_tianjin_export(database_url: str, keys_dir: Path, hasher) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime
+
+    from hub.infrastructure import tables
+    from hub.services import audit
+    from jjj.db import make_engine
+    from tests.hub.services.conftest import Hub
+
+    engine = make_engine(database_url)
+    tables.create_all(engine)
+    audit.create_tables(engine)
+    try:
+        hub = Hub(engine, keys_dir)
+        hub.now = datetime.now(UTC)
+        # every sample but the generic JSON and the xlsx twin of the ledger CSV
+        assert set(HUB_ORDER) == {p.name for p in SAMPLES if p.suffix != ".json"} - {"ledger_2026-07.xlsx"}
+        codes = {}
+        for name in HUB_ORDER:
+            msgs = [json.loads(r.message.value) for r in ready(results(sample("tianjin", name), hasher))]
+            codes[name] = hub.feed(*msgs).codes
+        reasons = [(r["payload"]["code"], r["payload"].get("rule")) for r in hub.outbox("hub.receipt")
+                   if r["payload"]["code"] != 100]
+    finally:
+        engine.dispose()
+    # everything is taken; the settlement answers name statements this fresh hub has not issued
+    assert codes == {name: {100: n} for name, n in [
+        ("disaster_2026-07-31.csv", 3), ("correction_2026-08-20.csv", 2), ("cancel_2026-08-02.csv", 2),
+        ("stock_count_2026-07-31.xlsx", 2), ("ledger_2026-07.csv", 5), ("support_request_2026-07-31.csv", 1),
+        ("commitment_2026-07-31.csv", 1), ("decline_2026-08-01.csv", 1), ("dispatch_2026-08-01.csv", 2),
+        ("receipt_2026-08-01.csv", 1), ("verification_request_2026-08-05.csv", 1),
+        ("verification_response_2026-08-06.csv", 1), ("referrals_2026-08-01.csv", 2),
+        ("referral_steps_2026-08.csv", 4), ("enrolment_2026-08.csv", 2), ("entitlement_2026-07.xlsx", 1),
+        ("claims_2026-08.csv", 2)]} | {n: {420: 1} for n in HUB_ORDER[-3:]}
+    assert reasons == [(420, "settlement.unknown_statement")] * 3
