@@ -34,10 +34,11 @@ def _place_names() -> dict[str, str]:
         out["".join(names)] = d.code
         if len(names) == 3:
             out[names[1] + names[2]] = d.code               # 保定市涿州市
-            out[names[0] + names[2]] = d.code if counties[d.name] == 1 else out.get(names[0] + names[2], "")
-        if d.level != "county" or counties[d.name] == 1:
+        if d.level != "county" or counties[d.name] == 1:    # not 桥西区 alone (石家庄市 and 邢台市 both have one)
             out[d.name] = d.code
-    return {k: v for k, v in out.items() if v}
+            if d.level == "county":
+                out[names[0] + d.name] = d.code             # 河北省涿州市
+    return out
 
 
 PLACE = CodeMap("place", "地名", _place_names())

@@ -159,6 +159,17 @@ def test_places_by_name_in_any_of_the_three_regions(hasher) -> None:  # noqa: AN
             for e in enrolments] == [("120103", "110115", "bj", "1939-09"), ("120113", "131082", "he", "1946-05")]
 
 
+@pytest.mark.parametrize(("name", "code"), [
+    ("涿州市", "130681"), ("保定市涿州市", "130681"), ("河北省涿州市", "130681"), ("河北省保定市涿州市", "130681"),
+    ("石家庄市桥西区", "130104"), ("桥西区", None), ("河北省桥西区", None), ("北京市朝阳区", "110105"), ("朝阳区", "110105"),
+    ("北京市", "110000"), ("保定市", "130600"), ("武清区", "120114"), ("天津市武清区", "120114"), ("130681", "130681"),
+    ("市辖区", None), ("北京市北京市", None)])
+def test_place_names(name: str, code: str | None) -> None:
+    from adapters.tianjin.places import PLACE
+
+    assert PLACE.table.get(name) == code
+
+
 def test_persons_leave_only_as_refs_and_masked_names(hasher) -> None:  # noqa: ANN001
     [req] = payloads("verification_request_2026-08-05.csv", hasher)
     header, rows = rows_of("verification_request_2026-08-05.csv")
