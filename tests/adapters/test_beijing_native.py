@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 import schemas
@@ -15,7 +17,7 @@ from adapters.core.pipeline import Ready, read_file, run
 from adapters.core.runtime import AdapterRuntime
 from adapters.core.spec import region
 from jjj.config import Settings
-from tests.adapters.conftest import context, sample
+from tests.adapters.conftest import ROOT, context, sample
 
 BJ = region("bj")
 #: computed by the hub (adjudication inside routed requests, statements as notices), or by the adapter itself
@@ -240,3 +242,61 @@ def test_a_bad_native_push_is_400_with_the_located_error_and_stores_nothing(clie
     assert [e["text"] for e in resp.get_json()["errors"]] == [
         "http:referral:$: 身份证号 (person_ref): check digit is 8, expected 7"]
     assert _outbox(rt) == []
+
+
+HUB_ORDER = ["disaster_report.json", "disaster_report_update.json", "disaster_correction.json",
+             "disaster_cancel.json", "stock_snapshot.json", "stock_movement.jsonl", "support_request.json",
+             "commitment.json", "decline.json", "dispatch.json", "receipt.json", "verification_request.json",
+             "verification_response.json", "referral.json", "referral_acceptance.json", "referral_rejection.json",
+             "referral_progress.json", "referral_closure.json", "eldercare_enrolment.json", "entitlement_table.json",
+             "eldercare_claim.json", "statement_confirmation.json", "statement_dispute.json", "subsidy_payment.json"]
+
+
+def test_the_hub_takes_every_beijing_document(database_url: str, keys_dir: Path, hasher) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime
+
+    from hub.infrastructure import tables
+    from hub.services import audit
+    from jjj.db import make_engine
+    from tests.hub.services.conftest import Hub
+
+    engine = make_engine(database_url)
+    tables.create_all(engine)
+    audit.create_tables(engine)
+    try:
+        hub = Hub(engine, keys_dir)
+        hub.now = datetime.now(UTC)
+        codes = {}
+        for name in HUB_ORDER:
+            f = BJ.format_for(sample("beijing", name))
+            rt = AdapterRuntime("bj", Settings(state_dir=Path("/nonexistent")), system_id=BJ.system_id)
+            msgs = [json.loads(r.message.value) for r in run(f, read_file(f, sample("beijing", name)),
+                                                              context(BJ, hasher), rt.envelope)]
+            codes[name] = hub.feed(*msgs).codes
+        reasons = [(r["payload"]["code"], r["payload"].get("rule"), r["payload"].get("reason"))
+                   for r in hub.outbox("hub.receipt") if r["payload"]["code"] != 100]
+    finally:
+        engine.dispose()
+    # everything is taken; the settlement answers name statements this fresh hub has not issued
+    assert set(HUB_ORDER) == {p.name for p in (ROOT / "adapters" / "beijing" / "samples").iterdir()} - {"canonical_commitment.json"}
+    assert codes == {name: {100: {"stock_movement.jsonl": 5, "eldercare_enrolment.json": 2,
+                                  "eldercare_claim.json": 2}.get(name, 1)} for name in HUB_ORDER[:-3]} | {
+        name: {420: 1} for name in HUB_ORDER[-3:]}
+    assert [(code, rule) for code, rule, _ in reasons] == [(420, "settlement.unknown_statement")] * 3
+
+
+def test_formats_and_convert_commands(tmp_path: Path, person_key: Path, monkeypatch) -> None:  # noqa: ANN001
+    from jjj.commands.adapter_cmd import adapter_group
+
+    out = CliRunner().invoke(adapter_group, ["beijing", "formats"])
+    assert out.exit_code == 0
+    assert [line.split()[0] for line in out.output.splitlines()] == list(BJ.formats)
+    assert set(SAMPLES) < set(BJ.formats)
+    monkeypatch.setenv("JJJ_STATE_DIR", str(tmp_path / "state"))
+    f = tmp_path / "platform_push_0802.json"  # a name no pattern knows
+    shutil.copy(sample("beijing", "decline.json"), f)
+    out = CliRunner().invoke(adapter_group, ["beijing", "convert", str(f), "--format", "decline", "--payload-only"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output.splitlines()[0]) == {"kind": "relief.decline", "payload": {
+        "request_id": "TJ-SR-20260802-01", "declining_region": "bj", "reason_code": "own_emergency",
+        "reason": "北京市房山区、门头沟区洪涝灾害处置仍在进行，市级库折叠床、毛毯需保障本市安置点，暂无法支援。"}}
