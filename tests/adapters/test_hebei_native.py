@@ -28,7 +28,8 @@ BY_SAMPLE = {
     "correction_2026-08-20.xml": ("correction", ["disaster.correction"]),
     "cancel_2026-08-02.xml": ("cancel", ["disaster.cancel"] * 2),
     "movement_2026-07.xml": ("movement", ["relief.stock_movement"] * 5),
-    "stock_2026-07-31.xml": ("stock", ["relief.stock_movement", "relief.stock_snapshot", "relief.stock_snapshot"]),
+    "stock_2026-07-31.xml": ("stock", ["relief.stock_snapshot", "relief.stock_movement", "relief.stock_movement",
+                                       "relief.stock_snapshot"]),
     "support_request_2026-07-31.xml": ("support_request", ["relief.support_request"]),
     "commitment_2026-08-05.xml": ("commitment", ["relief.commitment"]),
     "decline_2026-08-05.xml": ("decline", ["relief.decline"]),
@@ -104,13 +105,12 @@ def test_units_codes_and_references_of_the_samples(hasher) -> None:  # noqa: ANN
     [corr] = results("he", SAMPLES / "correction_2026-08-20.xml", hasher)
     assert corr.item.payload["decreases"] == [{"indicator": "people.affected",
                                                 "reason": "高碑店市受灾人口剔除与涿州市重复统计的务工人员320人"}]
-    transfer, *snapshots = results("he", SAMPLES / "stock_2026-07-31.xml", hasher)
-    assert {k: transfer.item.payload[k] for k in ("movement_type", "quantity", "balance_after", "counterparty_depot_id",
-                                                  "reason")} == {
-        "movement_type": "transfer_out", "quantity": 400, "balance_after": 2600, "counterparty_depot_id": "HE-BD-ZZ-01",
-        "reason": "支援涿州市洪涝灾害群众安置"}
-    assert [r.location for r in transfer.records] == ["/StockReport/Depot[1]/Item[1]/Decrease[1]"]
-    assert [r.item.kind for r in snapshots] == ["relief.stock_snapshot"] * 2
+    _, transfer, scrap, _ = results("he", SAMPLES / "stock_2026-07-31.xml", hasher)
+    keys = ("movement_type", "quantity", "balance_after", "counterparty_depot_id", "reason")
+    assert [tuple(m.item.payload.get(k) for k in keys) for m in (transfer, scrap)] == [
+        ("transfer_out", 300, 1205, "HE-BD-ZZ-MT-01", "调拨至码头镇救灾物资储备点，保障集中安置"),
+        ("scrap", 5, 1200, None, "搬运中支架断裂，经鉴定报废")]  # balance: the item's onHand unless stated
+    assert [r.location for r in transfer.records] == ["/StockReport/Depot[2]/Item[1]/Decrease[1]"]
     moves = [r.item.payload for r in results("he", SAMPLES / "movement_2026-07.xml", hasher)]
     assert [(m["movement_type"], m["quantity"], "reason" in m) for m in moves] == [
         ("inbound", 3000, False), ("transfer_out", 400, True), ("scrap", 5, True), ("adjustment", -3, True),
@@ -178,17 +178,17 @@ CASES = [
     # a decrease without its reason
     ("movement_2026-07.xml", "<Reason>超过储存年限，篷布老化破损，经鉴定报废</Reason>", "",
      "/Ledger/Movement[3]: Reason (reason): a 报废 decreases the stock and needs its reason"),
-    ("stock_2026-07-31.xml", ">支援涿州市洪涝灾害群众安置</Decrease>", "></Decrease>",
-     "/StockReport/Depot[1]/Item[1]/Decrease[1]: Item[1]/Decrease[1] (reason): a decrease of the stock needs its "
+    ("stock_2026-07-31.xml", ">搬运中支架断裂，经鉴定报废</Decrease>", "></Decrease>",
+     "/StockReport/Depot[2]/Item[1]/Decrease[2]: Item[1]/Decrease[2] (reason): a decrease of the stock needs its "
      "reason"),
-    ("stock_2026-07-31.xml", ' to="HE-BD-ZZ-01"', "",
-     "/StockReport/Depot[1]/Item[1]/Decrease[1]: Item[1]/Decrease[1]@to (counterparty_depot_id): a 调出 names the "
+    ("stock_2026-07-31.xml", ' to="HE-BD-ZZ-MT-01"', "",
+     "/StockReport/Depot[2]/Item[1]/Decrease[1]: Item[1]/Decrease[1]@to (counterparty_depot_id): a 调出 names the "
      "receiving depot"),
-    ("stock_2026-07-31.xml", 'type="调出" to="HE-BD-ZZ-01"', 'type="丢失" lost="1"',
-     "/StockReport/Depot[1]/Item[1]/Decrease[1]: Item[1]/Decrease[1]@lost: unknown attribute; "
+    ("stock_2026-07-31.xml", 'type="调出" to="HE-BD-ZZ-MT-01"', 'type="丢失" lost="1"',
+     "/StockReport/Depot[2]/Item[1]/Decrease[1]: Item[1]/Decrease[1]@lost: unknown attribute; "
      "Item[1]/Decrease[1]@type (movement_type): unknown decrease type '丢失'"),
-    ("stock_2026-07-31.xml", 'qty="400"', 'qty="-400"',
-     "/StockReport/Depot[1]/Item[1]/Decrease[1]: Item[1]/Decrease[1]@qty (quantity): count -400 is negative"),
+    ("stock_2026-07-31.xml", 'qty="300"', 'qty="-300"',
+     "/StockReport/Depot[2]/Item[1]/Decrease[1]: Item[1]/Decrease[1]@qty (quantity): count -300 is negative"),
     ("correction_2026-08-20.xml", "高碑店市受灾人口剔除与涿州市重复统计的务工人员320人</Decrease>", "</Decrease>",
      "/ZqCorrections/Correction[1]: Decreases/Decrease[1] (decreases.reason): a decrease needs its stated reason"),
     ("correction_2026-08-20.xml", 'indicator="Affected"', 'indicator="受灾人数"',
