@@ -29,8 +29,10 @@ Conv = Callable[[object, str, MapContext], object]
 
 
 def _text(value: object, where: str, ctx: MapContext) -> str:
+    """Text as given; a whole number is taken as its digits (编号 sent as numbers), anything else is refused."""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise bad(where, "must be a text or a number", "应为文本或数字")
+        kind = {float: "a decimal number", list: "a list", dict: "an object"}.get(type(value), "a boolean")
+        raise bad(where, f"must be a text, not {kind}", "应为文本")
     return str(value).strip()
 
 

@@ -196,6 +196,8 @@ MALFORMED = [
      "doc.json:$: 核对结果[].项目结果[].摘要 (payload.results[0].items[4].summary): Deposits are answered only as "
      "over_threshold with threshold_fen, never balances."),
     ("statement_confirmation", [None], "doc.json:$[0]: $: must be an object, not null"),
+    ("decline", {**doc("decline.json"), "请求编号": 1.5, "情况说明": ["x"]},
+     "doc.json:$: 请求编号 (request_id): must be a text, not a decimal number; 情况说明 (reason): must be a text, not a list"),
 ]
 
 
