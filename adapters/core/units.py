@@ -45,6 +45,8 @@ def number(value: object, field: str) -> Decimal:
 
 def count(value: object, field: str) -> int:
     """A non-negative whole count (persons, rooms, items): 12 and "12" and "12.0" pass, -1 and 1.5 do not."""
+    if type(value) is str and 0 < len(value) <= MAX_WHOLE_DIGITS and value.isascii() and value.isdigit():
+        return int(value)  # the common case (plain digits of a CSV cell): what the Decimal path gives, cheaper
     d = number(value, field)
     if d != d.to_integral_value():
         raise bad(field, f"{d} is not a whole number", f"{d} 不是整数")
@@ -55,6 +57,10 @@ def count(value: object, field: str) -> int:
 
 def signed_int(value: object, field: str) -> int:
     """A whole number that may be negative (ledger adjustments)."""
+    if type(value) is str and len(value) <= MAX_WHOLE_DIGITS:
+        digits = value[1:] if value[:1] in ("-", "+") else value
+        if digits and digits.isascii() and digits.isdigit():
+            return int(value)  # plain (signed) digits: what the Decimal path gives, cheaper
     d = number(value, field)
     if d != d.to_integral_value():
         raise bad(field, f"{d} is not a whole number", f"{d} 不是整数")
