@@ -7,17 +7,20 @@ exactly (1 万元 = 1,000,000 分: more than six decimals of 万元 is a fractio
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 from adapters.core import catalogues as cat
 from adapters.core import units as u
 from adapters.core.errors import bad
 from adapters.core.mapping import CodeMap, native_date, native_month, native_time
 from adapters.core.spec import MapContext
+from adapters.hebei import config
 from adapters.hebei.codes import division
 from adapters.hebei.xmlmap import Conv, wrap
+from schemas import refdata
 
 FEN_PER_WANYUAN = 1_000_000
-SCALE6 = u.Decimal("0.000001")
+SCALE6 = Decimal("0.000001")
 
 count = wrap(u.count)
 signed = wrap(u.signed_int)
@@ -43,8 +46,6 @@ def county(v: object, where: str, ctx: MapContext) -> str:
 
 def any_code(v: object, where: str, ctx: MapContext) -> str:
     """A division of any of the three regions (a Beijing payer, a Tianjin unit): 12 or 6 digits."""
-    from schemas import refdata
-
     s = str(v).strip()
     if len(s) == 12 and s.isdigit() and s[6:] == "000000":
         s = s[:6]
@@ -102,7 +103,6 @@ def money(default_unit: str = "元") -> Conv:
     return conv
 
 
-TIERS = choice("depot tier", "仓库级别", {"国家级": "central", "省级": "province", "市级": "prefecture",
-                                          "县级": "county", "乡级": "township"})
+TIERS = choice("depot tier", "仓库级别", config.TIERS)
 ITEMS = wrap(cat.RELIEF_ITEMS)
 MOVEMENTS = wrap(cat.MOVEMENTS)
