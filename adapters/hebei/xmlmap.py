@@ -123,6 +123,16 @@ def _unknown(elem: ET.Element, spec: tuple, where: str, extra: frozenset = froze
     for a in elem.attrib:
         if local(a) not in attrs:
             problems.append(Problem(f"{where}@{local(a)}" if where else f"@{local(a)}", "unknown attribute", "未知属性"))
+    for f in spec:  # a single-valued element given twice is ambiguous; a leaf carries no attributes but its unit
+        if isinstance(f, Const | Many) or "/" in f.native or f.native.startswith("@"):
+            continue
+        if seen.get(f.native, 0) > 1 and f.native not in extra:
+            problems.append(Problem(_join(where, f.native), f"element appears {seen[f.native]} times, once expected",
+                                    f"元素出现 {seen[f.native]} 次，应只出现一次"))
+        if isinstance(f, F):
+            allowed = {"unit"} if f.elem else set()
+            problems += [Problem(f"{_join(where, f.native)}@{local(a)}", "unknown attribute", "未知属性")
+                         for node in _find(elem, f.native) for a in node.attrib if local(a) not in allowed]
     # nested paths (Contact/Phone) are checked on their own element below
     nested: dict[str, list] = {}
     for f in spec:

@@ -207,6 +207,10 @@ CASES = [
     ("support_request_2026-07-31.xml", '<Line no="3" item="折叠床" unit="张" qty="3000"/>',
      '<Line no="3" item="折叠床" unit="张" qty="3000"/><Total qty="20500"/>',
      "/SupportRequests/SupportRequest[1]: Lines/Total: unknown element"),
+    ("movement_2026-07.xml", "<Quantity>3000</Quantity>", "<Quantity>3000</Quantity><Quantity>300</Quantity>",
+     "/Ledger/Movement[1]: Quantity: element appears 2 times, once expected"),
+    ("confirmation_2026-09.xml", "<Amount>1600.00</Amount>", '<Amount currency="CNY">1600.00</Amount>',
+     "/Confirmations/Confirmation[1]: Amount@currency: unknown attribute"),
     # code tables
     ("referral_reject_2026-08-06.xml", "<ReasonCode>非本地户籍</ReasonCode>", "<ReasonCode>外省户籍</ReasonCode>",
      "/Rejections/Rejection[1]: ReasonCode (reason_code): unknown rejection reason '外省户籍'"),
