@@ -48,6 +48,7 @@ CORRECTION_FIELDS = {
     "payload.revision": "Revision", "payload.corrects_revision": "CorrectsRevision", "payload.reason": "Reason",
     "payload.data_as_of": "DataAsOf", "payload.event_id": "EventNo", "payload.name_list": "Victims",
     "payload.decreases.indicator": "Decreases/Decrease@indicator", "payload.decreases.reason": "Decreases/Decrease",
+    "references": "ReplyTo",
 }
 
 

@@ -249,7 +249,7 @@ def mapper(doc: Doc) -> Callable[[ET.Element, MapContext], Canonical]:
 
 def field_map(spec: tuple, base: str = "payload", native: str = "") -> dict[str, str]:
     """Canonical path (no list indexes) → native path, so contract errors name the native field."""
-    out: dict[str, str] = {}
+    out: dict[str, str] = {"references": REPLY_TO} if base == "payload" else {}
     for f in spec:
         if isinstance(f, Const):
             continue

@@ -219,6 +219,8 @@ CASES = [
      "/Declines/Decline[1]: ReplyTo (references): no <ReplyTo> (the platform message answered) and no earlier message "
      "of this adapter about it"),
     # the contract's own rules, named by the native field
+    ("decline_2026-08-05.xml", "01K1T2V3W4X5Y6Z7A8B9C0D1E3", "HUB-MSG-42",
+     "/Declines/Decline[1]: ReplyTo (references[0]): Not a message id (26-character ULID in Crockford base32)."),
     ("correction_2026-08-20.xml", "<CorrectsRevision>4</CorrectsRevision>", "<CorrectsRevision>5</CorrectsRevision>",
      "/ZqCorrections/Correction[1]: Revision (payload.revision): A correction's revision must be greater than the "
      "revision it corrects."),
