@@ -73,10 +73,6 @@ def wrap(fn: Callable[[object, str], object]) -> Conv:
     return lambda v, where, ctx: fn(v, where)
 
 
-def text(v: object, where: str, ctx: MapContext) -> str:
-    return str(v)
-
-
 # ------------------------------------------------------------------ the engine
 
 def _find(elem: ET.Element, path: str) -> list[ET.Element]:
