@@ -366,3 +366,46 @@ def test_the_drop_folder_takes_every_export_by_its_name_and_answers_reference_ou
         value = conn.execute(select(store.outbox.c.value).order_by(store.outbox.c.seq.desc()).limit(1)).scalar_one()
     msg = json.loads(value)
     assert (msg["kind"], msg["references"]) == ("referral.closure", [last_progress])
+
+
+#: every Hebei sample in an order a real exchange could take (reports before corrections, requests before answers)
+HUB_ORDER = ["disaster_2026-08-01.xml", "cap_alert_2026-07-31.cap.xml", "correction_2026-08-20.xml",
+             "cancel_2026-08-02.xml", "stock_2026-07-31.xml", "movement_2026-07.xml", "support_request_2026-07-31.xml",
+             "commitment_2026-08-05.xml", "decline_2026-08-05.xml", "dispatch_2026-08-05.xml", "receipt_2026-08-01.xml",
+             "verify_request_2026-08-10.xml", "verify_report_2026-08-12.xml", "referral_case_2026-08-03.xml",
+             "referral_accept_2026-08-02.xml", "referral_reject_2026-08-06.xml", "referral_progress_2026-08-04.xml",
+             "referral_close_2026-08-15.xml", "enrolment_2026-08.xml", "rates_2026.xml", "claims_2026-08.xml",
+             "confirmation_2026-09.xml", "dispute_2026-09.xml", "payment_2026-09.xml"]
+
+
+def test_the_hub_takes_every_hebei_document(database_url: str, keys_dir: Path, hasher) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime
+
+    from hub.infrastructure import tables
+    from hub.services import audit
+    from jjj.db import make_engine
+    from tests.hub.services.conftest import Hub
+
+    engine = make_engine(database_url)
+    tables.create_all(engine)
+    audit.create_tables(engine)
+    try:
+        hub = Hub(engine, keys_dir)
+        hub.now = datetime.now(UTC)
+        codes = {}
+        for name in HUB_ORDER:
+            msgs = [json.loads(r.message.value) for r in results_iter("he", SAMPLES / name, hasher)]
+            codes[name] = hub.feed(*msgs).codes
+        refused = [(r["payload"]["code"], r["payload"].get("rule"), r["payload"].get("reason"))
+                   for r in hub.outbox("hub.receipt") if r["payload"]["code"] != 100]
+    finally:
+        engine.dispose()
+    assert set(HUB_ORDER) == {p.name for p in SAMPLES.iterdir()} - {"canonical_receipt.json"}
+    counts = {"cancel_2026-08-02.xml": 2, "stock_2026-07-31.xml": 4, "movement_2026-07.xml": 5,
+              "dispatch_2026-08-05.xml": 2, "referral_progress_2026-08-04.xml": 2, "enrolment_2026-08.xml": 2,
+              "disaster_2026-08-01.xml": 2, "claims_2026-08.xml": 2}
+    assert codes == {name: {100: counts.get(name, 1)} for name in HUB_ORDER[:-3]} | {
+        name: {420: 1} for name in HUB_ORDER[-3:]}
+    # the settlement answers name statements this fresh hub has not issued
+    assert refused == [(420, "settlement.unknown_statement", f"no statement {s}") for s in (
+        "ST-202608-110102-HE-5c0e1a9d2b7f", "ST-202608-110106-HE-8d41b07c3e92", "ST-202608-131082-BJ-27ac9e4f1d03")]
