@@ -23,6 +23,7 @@ USERS = {
     "op-bj": ("region_operator", "bj", None),
     "xicheng": ("district_officer", None, "110102"),
     "chaoyang": ("district_officer", None, "110105"),
+    "op-he": ("region_operator", "he", None),  # the payee region of the seeded statements
 }
 
 

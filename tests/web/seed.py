@@ -58,7 +58,7 @@ def _stock(depot, region, tier, item, available):  # noqa: ANN001, ANN202
 def _line(claim, district, n, fen):  # noqa: ANN001, ANN202
     return {"line_id": f"{claim}-L{n}", "claim_id": claim, "message_id": f"{claim}-m", "region": "he",
             "facility_id": f"F-{claim}", "facility_region": "he", "payer_district": district, "period": "2026-06",
-            "elder_ref": f"k1:{'ab' * 31}{n:02d}", "enrolment_id": f"EN-{claim}-{n}", "subsidy_type": "bed_operation",
+            "elder_ref": f"k1:{'ab' * 31}{n:02d}", "enrolment_id": f"EN-{claim}-{n}", "subsidy_type": "bed_operation_disabled",
             "days_in_care": 30, "amount_fen": fen, "submitted_at": NOW}
 
 
@@ -74,16 +74,38 @@ CLAIM_LINES = [_line("C-XC-1", "110102", n, 50000) for n in (1, 2, 3)] + \
               [_line("C-CY-1", "110105", n, 30000) for n in (1, 2)]
 STATEMENTS = [
     {"statement_id": "S-XC-1", "period": "2026-06", "payer_district": "110102", "payer_region": "bj",
-     "payee_region": "he", "facility_id": "F-C-XC-1", "subsidy_type": "bed_operation", "total_fen": 150000,
+     "payee_region": "he", "facility_id": "F-C-XC-1", "subsidy_type": "bed_operation_disabled", "total_fen": 150000,
      "line_count": 3, "issued_at": NOW},
     {"statement_id": "S-CY-1", "period": "2026-06", "payer_district": "110105", "payer_region": "bj",
-     "payee_region": "he", "facility_id": "F-C-CY-1", "subsidy_type": "bed_operation", "total_fen": 60000,
+     "payee_region": "he", "facility_id": "F-C-CY-1", "subsidy_type": "bed_operation_disabled", "total_fen": 60000,
      "line_count": 2, "issued_at": NOW},
 ]
 
 
-def seed(engine) -> None:  # noqa: ANN001
+def _issued_notices(prefix: str) -> list[dict]:
+    """The 'issued' hub.statement_notice of each statement, to its payer and payee regions, as the statement run
+    queues them (hub_outbox rows; the payee's copy of S-XC-1 already delivered, the others still queued)."""
+    import schemas
+    from hub.services.outgoing import hub_message
+
+    rows = []
+    for st in STATEMENTS:
+        payload = {"statement_id": st["statement_id"], "notice_type": "issued", "payer_code": st["payer_district"],
+                   "payee_region": st["payee_region"], "period": st["period"], "claim_count": st["line_count"],
+                   "claimed_fen": st["total_fen"], "accepted_fen": st["total_fen"]}
+        for region in (st["payer_region"], st["payee_region"]):
+            msg = hub_message("hub.statement_notice", payload, sent_at=NOW.isoformat())
+            delivered = st["statement_id"] == "S-XC-1" and region == "he"
+            rows.append({"message_id": msg["message_id"], "kind": "hub.statement_notice@1.0",
+                         "topic": f"{prefix}.to.{region}", "key": st["statement_id"], "value": schemas.encode(msg),
+                         "headers": None, "created_at": NOW, "sent_at": NOW if delivered else None,
+                         "partition": 0 if delivered else None, "offset": 7 if delivered else None})
+    return rows
+
+
+def seed(engine, prefix: str = "tweb") -> None:  # noqa: ANN001
     with engine.begin() as c:
+        c.execute(insert(t.hub_outbox), _issued_notices(prefix))
         c.execute(insert(t.disaster_events), EVENTS)
         c.execute(insert(t.disaster_reports), [_report("BJ-E1", "initial", 1, "2026-07-30T20:00:00+08:00"),
                                                _report("BJ-E1", "update", 2, "2026-07-31T08:00:00+08:00")])

@@ -1,6 +1,7 @@
 """The dashboard in headless Chromium (Debian's chromium + chromedriver, driven by selenium): the overview shows
-the API's numbers, the language switch works, a district officer confirms a statement and cannot open another
-district's. A screenshot of each page goes to test-artifacts/screenshots/."""
+the API's numbers and shades Tianjin by district, the language switch works, a district officer confirms a statement
+and cannot open another district's, disputes one with a reason (CSRF holds), and the payee region sees the notices
+and the dispute. A screenshot of each page goes to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -188,3 +189,99 @@ def test_district_officer_confirms_own_statement_and_cannot_open_another(fresh_w
     assert browser.find_element(By.ID, "error-code").text == "403"
     browser.save_screenshot(str(SHOTS / "statement-other-district-403.png"))
     assert fresh_web.api("coord", "/api/v1/eldercare/statements/S-CY-1").get_json()["status"] == "issued"
+
+
+CSRF_PROBE = """
+var done = arguments[arguments.length - 1], sid = arguments[0];
+var form = new URLSearchParams([["line_ids", "C-XC-1-L1"], ["reason", "forged"]]);
+var json = JSON.stringify({line_ids: ["C-XC-1-L1"], reason: "forged"});
+Promise.all([
+  fetch("/settlement/" + sid + "/dispute", {method: "POST", body: form, redirect: "manual", credentials: "same-origin"}),
+  fetch("/api/v1/eldercare/statements/" + sid + "/dispute", {method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json"}, body: json}),
+  fetch("/api/v1/eldercare/statements/" + sid + "/dispute", {method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRF-Token": "forged"}, body: json}),
+  fetch("/settlement/" + sid + "/confirm", {method: "POST", redirect: "manual", credentials: "same-origin"})
+]).then(function (rs) { done(rs.map(function (r) { return r.status; })); });
+"""
+REASON = "第2行与本地床位补贴重复申报"
+
+
+def _table(driver, panel: str) -> list[dict]:  # noqa: ANN001
+    from selenium.webdriver.common.by import By
+
+    return [{td.get_attribute("data-col"): td.text for td in tr.find_elements(By.CSS_SELECTOR, "td")}
+            for tr in driver.find_elements(By.CSS_SELECTOR, f"#{panel} tbody tr")]
+
+
+def test_district_officer_disputes_with_a_reason_and_the_payee_sees_it(fresh_web, live: str, browser) -> None:  # noqa: ANN001
+    from selenium.webdriver.common.by import By
+
+    _login(browser, live, "xicheng")
+    browser.get(live + "/settlement/S-XC-1")
+    _wait(browser, "#dispute")
+    # CSRF: the officer's own session cookie without the form/header token is refused, and nothing changes
+    assert browser.execute_async_script(CSRF_PROBE, "S-XC-1") == [400, 400, 400, 400]
+    before = fresh_web.api("coord", "/api/v1/eldercare/statements/S-XC-1").get_json()
+    assert (before["status"], before["events"], before["withheld_fen"]) == ("issued", [], 0)
+
+    browser.find_element(By.CSS_SELECTOR, 'input[name="line_ids"][value="C-XC-1-L2"]').click()
+    browser.find_element(By.ID, "dispute-reason").send_keys(REASON)
+    browser.save_screenshot(str(SHOTS / "statement-dispute-form.png"))
+    browser.find_element(By.ID, "dispute").click()
+    _wait(browser, "#flash")
+    assert browser.find_element(By.ID, "flash").text == "已提出异议"
+    assert browser.find_element(By.ID, "statement-status").text == "有异议"
+    assert not browser.find_elements(By.ID, "dispute") and not browser.find_elements(By.ID, "confirm")
+    _loaded(browser, "p-statement-history")
+    assert browser.find_element(By.CSS_SELECTOR, "#statement-events li").text.endswith(f"异议 · officer:xicheng · {REASON}")
+    browser.save_screenshot(str(SHOTS / "statement-disputed.png"))
+
+    after = fresh_web.api("coord", "/api/v1/eldercare/statements/S-XC-1").get_json()
+    assert (after["status"], after["withheld_fen"], after["paid_fen"], after["total_fen"]) == ("disputed", 50000, 0, 150000)
+    assert [(e["kind"], e["line_ids"], e["reason"], e["actor"]) for e in after["events"]] == [
+        ("dispute", ["C-XC-1-L2"], REASON, "officer:xicheng")]
+    # the other district confirms its own statement (API, bearer token): the payee sees that too
+    assert fresh_web.api("chaoyang", "/api/v1/eldercare/statements/S-CY-1/confirm", "POST").get_json()["status"] == "confirmed"
+
+    browser.find_element(By.ID, "logout").click()
+    _wait(browser, "#username")
+    _login(browser, live, "op-he")
+    browser.find_element(By.ID, "nav-notices").click()
+    _loaded(browser, "p-notices")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "收款方结算通知 · 河北省"
+    rows = [(r["statement_id"], r["notice_type"], r["status"], r["accepted_fen"], r["delivered_at"])
+            for r in _table(browser, "p-notices")]
+    assert rows == [("S-CY-1", "已确认", "已确认", "600.00", "待发送"), ("S-XC-1", "有异议", "有异议", "1500.00", "待发送"),
+                    ("S-CY-1", "已出具", "已确认", "600.00", "待发送"),
+                    ("S-XC-1", "已出具", "有异议", "1500.00", "2026-08-01T12:00:00+00:00")]
+    browser.save_screenshot(str(SHOTS / "payee-notices-zh.png"))
+
+    browser.find_elements(By.LINK_TEXT, "S-XC-1")[0].click()
+    _loaded(browser, "p-statement-notices")
+    assert browser.find_element(By.ID, "payee-status").text == "有异议"
+    assert browser.find_element(By.ID, "payee-withheld").text == "500.00 元"
+    assert browser.find_element(By.ID, "payee-total").text == "1500.00 元"
+    assert browser.find_element(By.ID, "payee-subsidy").text == "床位运营补贴（失能）"
+    dispute = browser.find_element(By.CSS_SELECTOR, "#payee-disputes li")
+    assert dispute.get_attribute("data-open") == "yes"
+    assert dispute.find_element(By.CSS_SELECTOR, "q.reason").text == REASON
+    assert "支付地区县结算员" in dispute.text and "xicheng" not in dispute.text  # officers by role, not by name
+    marks = {tr.get_attribute("data-line"): tr.find_element(By.CSS_SELECTOR, 'td[data-col="disputed"]').text
+             for tr in browser.find_elements(By.CSS_SELECTOR, "#payee-lines tbody tr")}
+    assert marks == {"C-XC-1-L1": "", "C-XC-1-L2": "有异议，暂扣", "C-XC-1-L3": ""}
+    assert [r["notice_type"] for r in _table(browser, "p-statement-notices")] == ["已出具", "有异议"]
+    browser.save_screenshot(str(SHOTS / "payee-statement-zh.png"))
+
+    browser.find_element(By.ID, "lang-en").click()
+    _loaded(browser, "p-statement-notices")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Statement (payee view) S-XC-1"
+    assert browser.find_element(By.ID, "payee-status").text == "disputed"
+    assert [r["notice_type"] for r in _table(browser, "p-statement-notices")] == ["issued", "disputed"]
+    assert "payer district officer" in browser.find_element(By.CSS_SELECTOR, "#payee-disputes li").text
+    browser.save_screenshot(str(SHOTS / "payee-statement-en.png"))
+    browser.find_element(By.ID, "nav-notices").click()
+    _loaded(browser, "p-notices")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Statement notices (payee side) · Hebei"
+    browser.save_screenshot(str(SHOTS / "payee-notices-en.png"))
+    browser.find_element(By.ID, "lang-zh").click()

@@ -13,7 +13,7 @@ from hub.entrypoints.web.i18n_catalogue import MESSAGES
 from schemas import refdata
 
 WEB = Path(__file__).resolve().parents[2] / "hub" / "entrypoints" / "web"
-PAGES = ["/overview", "/relief", "/cases", "/exchange", "/events/bj/BJ-E1", "/docs"]
+PAGES = ["/overview", "/relief", "/cases", "/exchange", "/events/bj/BJ-E1", "/docs", "/notices", "/notices/S-XC-1"]
 
 
 def test_both_languages_have_the_same_keys_and_no_empty_text() -> None:

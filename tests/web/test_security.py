@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from hub.entrypoints.web import auth_store
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, USERS
 
 PUBLIC = {"/livez", "/readyz", "/metrics", "/login"}
 
@@ -166,7 +166,7 @@ def test_tokens_and_passwords_are_hashed_at_rest(web) -> None:
     with web.engine.connect() as conn:
         digests = [r[0] for r in conn.execute(select(auth_store.web_tokens.c.digest))]
         hashes = [r[0] for r in conn.execute(select(auth_store.web_users.c.password_hash))]
-    assert all(tok not in digests for tok in web.tokens.values()) and len(digests) == 5
+    assert all(tok not in digests for tok in web.tokens.values()) and len(digests) == len(USERS)
     assert all(PASSWORD not in h and h.startswith("pbkdf2:") for h in hashes)
 
 

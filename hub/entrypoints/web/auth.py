@@ -20,6 +20,7 @@ AREAS = {
     "relief": ("coordinator", "region_operator", "admin"),
     "cases": ("coordinator", "region_operator", "admin"),
     "eldercare": ("coordinator", "district_officer", "admin"),
+    "payee": ("coordinator", "region_operator", "admin"),  # statement notices of the payee region
     "exchange": ("coordinator", "region_operator", "admin"),
     "dead_letters": ("region_operator", "admin"),
     "docs": auth_store.ROLES,

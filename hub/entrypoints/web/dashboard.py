@@ -1,5 +1,6 @@
 """Server-rendered dashboard pages (data panels fill themselves from the JSON API and refresh on a timer, each with
-its own freshness indicator). Login/logout, the settlement officer's confirm/dispute forms, and Swagger UI."""
+its own freshness indicator). Login/logout, the settlement officer's confirm/dispute forms, the payee's notices
+(``payee``), and Swagger UI."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from urllib.parse import urlparse
 
 from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
-from hub.entrypoints.web import actions, auth_store, readmodel_views
+from hub.entrypoints.web import actions, auth_store, payee, readmodel_views
 from hub.entrypoints.web.auth import AREAS, current_user, require
 from hub.entrypoints.web.i18n import t
 from hub.entrypoints.web.security import csrf_token
 
 NAV = (("overview", "disasters"), ("relief", "relief"), ("cases", "cases"), ("settlement", "eldercare"),
-       ("exchange", "exchange"))
+       ("notices", "payee"), ("exchange", "exchange"))
 
 
 def _safe_next(target: str | None) -> str:
@@ -142,6 +143,8 @@ def init_app(app: Flask) -> None:
         else:
             flash(t(done_key), "ok")
         return redirect(url_for("statement_page", statement_id=statement_id))
+
+    payee.init_app(app)
 
     @app.get("/exchange")
     @require("exchange")

@@ -40,6 +40,25 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "statement.heading": ("结算单", "Statement"), "statement.confirm": ("确认结算单", "Confirm statement"),
     "statement.dispute": ("对所选明细提出异议", "Dispute selected lines"), "statement.reason": ("异议理由", "Reason"),
     "statement.events": ("处理记录", "History"), "statement.excel": ("导出 Excel", "Export to Excel"),
+    "nav.notices": ("结算通知", "Statement notices"),
+    "notices.heading": ("收款方结算通知", "Statement notices (payee side)"),
+    "notices.explain": ("平台发往收款地区的结算单通知（出具、确认、异议、支付等），点击结算单号查看收款方视图。",
+                        "Notices the hub sent to the payee region (issued, confirmed, disputed, paid …); open a "
+                        "statement for the payee's view."),
+    "notices.list": ("发往收款地区的通知", "Notices sent to the payee region"),
+    "notices.of_statement": ("本结算单的通知", "Notices of this statement"),
+    "notices.statement": ("结算单（收款方视图）", "Statement (payee view)"),
+    "notices.not_yours": ("非本地区收款的结算单", "Not a statement payable to your region"),
+    "notices.queued": ("待发送", "queued"), "notices.disputes": ("异议", "Disputes"),
+    "notices.dispute_open": ("未处理（相关明细暂扣）", "open (its lines are withheld)"),
+    "notices.dispute_resolved": ("已处理", "resolved"),
+    "notices.disputed_line": ("有异议，暂扣", "disputed, withheld"),
+    "notices.by_officer": ("支付地区县结算员", "payer district officer"),
+    "notices.by_bj": ("北京市", "Beijing"), "notices.by_tj": ("天津市", "Tianjin"), "notices.by_he": ("河北省", "Hebei"),
+    "notice_type.issued": ("已出具", "issued"), "notice_type.balanced": ("收支相符", "balanced"),
+    "notice_type.differences": ("存在差异", "differences"), "notice_type.confirmed": ("已确认", "confirmed"),
+    "notice_type.disputed": ("有异议", "disputed"), "notice_type.paid": ("已支付", "paid"),
+    "notice_type.overdue": ("已逾期", "overdue"),
     "exchange.heading": ("交换健康", "Exchange health"), "exchange.regions": ("各地区适配器", "Regions"),
     "exchange.rejections": ("按代码统计的拒收", "Rejections by code"), "exchange.dead_letters": ("死信", "Dead letters"),
     "common.none": ("暂无数据", "Nothing here"), "common.total": ("共", "Total"), "common.yes": ("是", "yes"),
@@ -99,6 +118,11 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "stale": ("失联", "stale"), "last_message_at": ("最近消息", "last message"), "consumer_lag": ("消费滞后", "consumer lag"),
     "accepted": ("已接收", "accepted"), "rejected": ("已拒收", "rejected"), "rejections": ("拒收（代码×次）", "rejections (code×n)"),
     "dead_letters": ("死信", "dead letters"),
+    "queued_at": ("通知生成时间", "queued"), "delivered_at": ("送达消息总线", "delivered to the bus"),
+    "notice_type": ("通知类型", "notice"), "payer_code": ("支付地", "payer"), "claim_count": ("明细条数", "lines"),
+    "accepted_fen": ("核定金额（元）", "accepted (yuan)"), "differences": ("差异条数", "differences"),
+    "paid_fen": ("已付（元）", "paid (yuan)"), "withheld_fen": ("暂扣（元）", "withheld (yuan)"),
+    "disputed": ("异议", "disputed"),
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
@@ -110,3 +134,5 @@ for _code, _dt in refdata.DISASTER_TYPES.items():
     MESSAGES["zh"][f"dtype.{_code}"], MESSAGES["en"][f"dtype.{_code}"] = _dt.zh, _dt.en
 for _code, _it in refdata.RELIEF_ITEMS.items():
     MESSAGES["zh"][f"item.{_code}"], MESSAGES["en"][f"item.{_code}"] = _it.zh, _it.en
+for _code, _st in refdata.SUBSIDY_TYPES.items():
+    MESSAGES["zh"][f"subsidy.{_code}"], MESSAGES["en"][f"subsidy.{_code}"] = _st.zh, _st.en

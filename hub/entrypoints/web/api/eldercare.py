@@ -11,8 +11,19 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from hub.entrypoints.web import actions, readmodel_views
-from hub.entrypoints.web.api.common import CODE6, IDENT, IDENT_RE, PERIOD, REGION, add_list, engine, user_scope_district
+from hub.entrypoints.web.api.common import (
+    CODE6,
+    IDENT,
+    IDENT_RE,
+    PERIOD,
+    REGION,
+    add_list,
+    engine,
+    user_scope_district,
+    user_scope_region,
+)
 from hub.entrypoints.web.auth import current_user, require
+from hub.entrypoints.web.notices import NOTICES
 from hub.entrypoints.web.readmodel import AD, ADJUDICATIONS, CL, CLAIMS, ST, STATEMENTS
 from hub.entrypoints.web.xlsx import statement_workbook
 
@@ -99,6 +110,31 @@ add_list(blp, "/statements", STATEMENTS, StatementSchema, "eldercare",
          {"payer_district": CODE6, "period": PERIOD, "payee_region": REGION, "payer_region": REGION,
           "status": fields.Str(validate=validate.OneOf(["issued", "confirmed", "disputed", "settled"]))},
          summary="Settlement statements per district and period", scope=user_scope_district(ST.c.payer_district))
+
+
+class NoticeSchema(Schema):
+    message_id = fields.Str(required=True)
+    statement_id = fields.Str(required=True)
+    notice_type = fields.Str(required=True, metadata={"description": "issued, balanced, differences, confirmed, "
+                                                                      "disputed, paid or overdue"})
+    period = fields.Str(required=True)
+    payer_code = fields.Str(required=True)
+    payee_region = fields.Str(required=True)
+    facility_id = fields.Str(required=True)
+    claim_count = fields.Int(required=True)
+    claimed_fen = fields.Int(required=True)
+    accepted_fen = fields.Int(required=True)
+    differences = fields.Int(required=True, metadata={"description": "number of differing lines listed"})
+    due_on = fields.Str(allow_none=True)
+    queued_at = fields.Str(required=True)
+    delivered_at = fields.Str(allow_none=True, metadata={"description": "when the broker acknowledged it"})
+    status = fields.Str(required=True, metadata={"description": "the statement's status now"})
+
+
+add_list(blp, "/notices", NOTICES, NoticeSchema, "payee",
+         {"statement_id": IDENT, "period": PERIOD, "payee_region": REGION, "facility": IDENT},
+         summary="Statement notices sent to the payee region (payee side of settlement)",
+         scope=user_scope_region(ST.c.payee_region))
 
 
 def _visible_statement(statement_id: str) -> dict:

@@ -13,12 +13,14 @@
   }
   function hhmmss(d) { return d.toTimeString().slice(0, 8); }
   function label(col, v) {
+    if (col === "delivered_at" && !v) return t("notices.queued");
     if (v === null || v === undefined) return "";
     if (typeof v === "boolean") return t(v ? "common.yes" : "common.no");
     if (Array.isArray(v)) return v.map(function (x) { return typeof x === "object" ? JSON.stringify(x) : label(col, x); }).join(" ");
     if (/region$/.test(col) || col === "region") return t("region." + v);
     if (col === "status" || col === "state") return t("status." + v);
     if (col === "stage") return t("stage." + v);
+    if (col === "notice_type") return t("notice_type." + v);
     if (col === "tier") return t("tier." + v);
     if (col === "disaster_type") return t("dtype." + v) === "dtype." + v ? v : t("dtype." + v);
     if (col === "item") return t("item." + v) === "item." + v ? v : t("item." + v);
