@@ -2,7 +2,8 @@
 
 Layout: ``auth*`` (users, roles, tokens, login), ``security`` (session hardening, CSRF, headers, login rate limit),
 ``i18n`` (zh/en catalogue), ``listing`` (filters, paging, sorting, CSV), ``readmodel*`` (read-only SQL over the
-hub's tables), ``api/`` (flask-smorest blueprints), ``dashboard`` (server-rendered pages), ``health``.
+hub's tables), ``notices`` + ``payee`` (the payee region's statement notices), ``api/`` (flask-smorest blueprints),
+``dashboard`` (server-rendered pages), ``health``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Authentication and authorisation: every route needs a user except health, metrics and static assets.
 
 A user comes from the session (dashboard login) or from ``Authorization: Bearer <token>`` (machine clients).
-Roles: coordinator, region_operator (scoped to a region), district_officer (scoped to a district), admin.
+Roles: coordinator, region_operator (scoped to a region; also its region's payee view of settlement notices),
+district_officer (scoped to a district), admin.
 """
 
 from __future__ import annotations
