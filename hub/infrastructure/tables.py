@@ -499,6 +499,9 @@ eldercare_adjudications = Table(
     Column("statement_id", String(64), nullable=True),
     Column("updated_at", TS, nullable=False),
     PrimaryKeyConstraint("claim_id", "line_id"),
+    # PostgreSQL: room on each page for the new version of every row, so that the statement run's UPDATE of a
+    # month's lines (and re-adjudications) are heap-only updates, with no new entry in any index (~8x faster)
+    postgresql_with={"fillfactor": 50},
 )
 Index("ix_eldercare_adjudications_period", eldercare_adjudications.c.period, eldercare_adjudications.c.accepted)
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import JSON, Engine, and_, func, insert, literal, null, select, union_all, update
+from sqlalchemy import JSON, Engine, and_, func, insert, literal, null, select, update
 
 from hub.domain.calendar import Period, local_date
 from hub.domain.settlement import (
@@ -57,13 +57,27 @@ def _sid(period: Period, payer_district: str, payee_region: str, facility_id: st
     return f"ST-{period.year:04d}{period.month:02d}-{payer_district}-{payee_region}-{_digest(facility_id, subsidy_type)}"
 
 
-def _lock(conn) -> None:  # noqa: ANN001
-    """PostgreSQL: hold off writers of the run's inputs until commit, so every step of the run sees the same lines
-    (SQLite: the transaction's snapshot does this already; a concurrent writer makes the run's commit fail)."""
+def _prepare(conn) -> None:  # noqa: ANN001
+    """Per dialect: the digest of statement ids in SQL, and a consistent view of the run's inputs.
+
+    PostgreSQL: writers of the run's inputs wait until commit, so every step sees the same lines, and the run's
+    sorts and groups get memory. SQLite: the transaction's snapshot already gives the same lines to every step (a
+    concurrent writer makes the run fail, not mix); the digest is registered on this (unpooled) connection.
+    """
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("LOCK TABLE eldercare_adjudications, settlement_adjustments IN SHARE ROW EXCLUSIVE MODE")
-    else:  # a big run touches every page of the period: a larger page cache for this connection only (NullPool)
-        conn.exec_driver_sql("PRAGMA cache_size=-262144")
+        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+    else:
+        conn.connection.driver_connection.create_function("jjj_statement_digest", 2, _digest, deterministic=True)
+
+
+def _sid_sql(conn, period: Period, payer, payee, facility, subsidy):  # noqa: ANN001, ANN202
+    """``_sid`` as an SQL expression of columns (the same text: the tests compare both)."""
+    if conn.dialect.name == "postgresql":
+        digest = func.substr(func.encode(func.sha256(func.convert_to(facility + "|" + subsidy, "UTF8")), "hex"), 1, 12)
+    else:
+        digest = func.jjj_statement_digest(facility, subsidy)
+    return literal(f"ST-{period.year:04d}{period.month:02d}-") + payer + "-" + payee + "-" + digest
 
 
 def _late_periods(conn, period: Period) -> list[str]:  # noqa: ANN001
@@ -89,26 +103,28 @@ def run_statements(batch: Batch, period: Period) -> list[str]:
     key = str(period)
     if conn.execute(select(J.c.job).where(J.c.job == "statements", J.c.run_key == key)).first():
         return []
-    _lock(conn)
+    _prepare(conn)
     periods = [key, *_late_periods(conn, period)]
     open_lines = and_(A.c.period.in_(periods), A.c.accepted.is_(True), A.c.statement_id.is_(None))
-    u = union_all(
-        select(A.c.payer_district, A.c.facility_region.label("payee_region"), A.c.facility_id, A.c.subsidy_type,
-               A.c.payable_fen.label("fen")).where(open_lines),
-        select(D.c.payer_district, D.c.payee_region, D.c.facility_id, D.c.subsidy_type, D.c.amount_fen.label("fen"))
-        .where(D.c.period == key)).subquery()
-    group = (u.c.payer_district, u.c.payee_region, u.c.facility_id, u.c.subsidy_type)
-    totals = conn.execute(select(*group, func.count().label("n"), func.sum(u.c.fen).label("fen")).group_by(*group))
-    rows = [{"statement_id": _sid(period, r.payer_district, r.payee_region, r.facility_id, r.subsidy_type),
-             "period": key, "payer_district": r.payer_district,
-             "payer_region": BUS_REGION[region_of(r.payer_district)], "payee_region": r.payee_region,
-             "facility_id": r.facility_id, "subsidy_type": r.subsidy_type, "total_fen": int(r.fen),
-             "line_count": int(r.n), "issued_at": batch.now} for r in totals]
+    totals: dict[tuple, list[int]] = {}
+    for q in (select(A.c.payer_district, A.c.facility_region, A.c.facility_id, A.c.subsidy_type, func.count(),
+                     func.sum(A.c.payable_fen)).where(open_lines)
+              .group_by(A.c.payer_district, A.c.facility_region, A.c.facility_id, A.c.subsidy_type),
+              select(D.c.payer_district, D.c.payee_region, D.c.facility_id, D.c.subsidy_type, func.count(),
+                     func.sum(D.c.amount_fen)).where(D.c.period == key)
+              .group_by(D.c.payer_district, D.c.payee_region, D.c.facility_id, D.c.subsidy_type)):
+        for *k, n, fen in conn.execute(q):
+            acc = totals.setdefault(tuple(k), [0, 0])
+            acc[0], acc[1] = acc[0] + int(n), acc[1] + int(fen)
+    rows = [{"statement_id": _sid(period, payer, payee, facility, subsidy), "period": key, "payer_district": payer,
+             "payer_region": BUS_REGION[region_of(payer)], "payee_region": payee, "facility_id": facility,
+             "subsidy_type": subsidy, "total_fen": fen, "line_count": n, "issued_at": batch.now}
+            for (payer, payee, facility, subsidy), (n, fen) in totals.items()]
     # the order of the domain's statements (by key, payee as its province code)
     rows.sort(key=lambda r: (r["payer_district"], PROVINCE[r["payee_region"]], r["facility_id"], r["subsidy_type"]))
     if rows:
         conn.execute(insert(S), rows)
-        _copy_lines(conn, period, open_lines, sum(r["line_count"] for r in rows))
+        _copy_lines(conn, period, periods, open_lines, rows)
         _open_accounts(batch, key)
     _net(batch, period)
     for row in rows:
@@ -121,27 +137,34 @@ def run_statements(batch: Batch, period: Period) -> list[str]:
     return [r["statement_id"] for r in rows]
 
 
-def _copy_lines(conn, period: Period, open_lines, expected: int) -> None:  # noqa: ANN001
-    """Statement lines from the open claim lines and the period's adjustments, then the claim lines frozen."""
+def _copy_lines(conn, period: Period, periods: list[str], open_lines, rows: list[dict]) -> None:  # noqa: ANN001
+    """Freeze the open claim lines onto their statements, then copy them and the period's adjustments as lines.
+
+    The statement id is computed by the database from each line's key (no join per line); the lines are written in
+    key order (cheap appends to the primary-key index).
+    """
     A, D, S, L = t.eldercare_adjudications, t.settlement_adjustments, t.settlement_statements, t.settlement_lines
-    key = str(period)
-    on_key = [S.c.period == key, S.c.payer_district == A.c.payer_district, S.c.payee_region == A.c.facility_region,
-              S.c.facility_id == A.c.facility_id, S.c.subsidy_type == A.c.subsidy_type]
-    cols = ["statement_id", "line_id", "elder_ref", "amount_fen", "adjusts", "late_of"]
+    key, prefix = str(period), f"ST-{period.year:04d}{period.month:02d}-"
     conn = conn.execution_options(preserve_rowcount=True)  # PostgreSQL: rowcount of INSERT … SELECT
+    frozen = conn.execute(update(A).where(open_lines).values(statement_id=_sid_sql(
+        conn, period, A.c.payer_district, A.c.facility_region, A.c.facility_id, A.c.subsidy_type))).rowcount
+    cols = ["statement_id", "line_id", "elder_ref", "amount_fen", "adjusts", "late_of"]
+    line_id = A.c.claim_id + "/" + A.c.line_id
     claims = conn.execute(insert(L).from_select(cols, select(
-        S.c.statement_id, A.c.claim_id + "/" + A.c.line_id, A.c.elder_ref, A.c.payable_fen, null(),
-        func.nullif(A.c.period, key)).where(open_lines, *on_key))).rowcount
+        A.c.statement_id, line_id, A.c.elder_ref, A.c.payable_fen, null(), func.nullif(A.c.period, key))
+        .where(A.c.period.in_(periods), A.c.accepted.is_(True), A.c.statement_id.startswith(prefix))
+        .order_by(A.c.statement_id, line_id))).rowcount
     adjustments = conn.execute(insert(L).from_select(cols, select(
-        S.c.statement_id, D.c.adjustment_id, D.c.elder_ref, D.c.amount_fen, D.c.adjusts_line_id, null()).where(
-        D.c.period == key, S.c.period == key, S.c.payer_district == D.c.payer_district,
-        S.c.payee_region == D.c.payee_region, S.c.facility_id == D.c.facility_id,
-        S.c.subsidy_type == D.c.subsidy_type))).rowcount
-    frozen = conn.execute(update(A).where(open_lines, *on_key).values(statement_id=S.c.statement_id)).rowcount
-    # the totals and counts were grouped from the same lines: a difference means they changed under the run
-    if claims + adjustments != expected or frozen != claims:
-        raise SettlementError(f"statement run {key}: {claims} claim and {adjustments} adjustment lines copied, "
-                              f"{frozen} frozen, {expected} counted")
+        _sid_sql(conn, period, D.c.payer_district, D.c.payee_region, D.c.facility_id, D.c.subsidy_type),
+        D.c.adjustment_id, D.c.elder_ref, D.c.amount_fen, D.c.adjusts_line_id, null()).where(D.c.period == key))
+    ).rowcount
+    # totals and counts were grouped from these same lines: any difference means an error, and nothing is issued
+    expected = sum(r["line_count"] for r in rows)
+    empty = conn.execute(select(func.count()).select_from(S).where(
+        S.c.period == key, ~select(L.c.line_id).where(L.c.statement_id == S.c.statement_id).exists())).scalar_one()
+    if claims + adjustments != expected or frozen != claims or empty:
+        raise SettlementError(f"statement run {key}: {frozen} lines frozen, {claims} claim and {adjustments} "
+                              f"adjustment lines copied, {expected} counted, {empty} statements without lines")
 
 
 def _open_accounts(batch: Batch, period: str) -> None:

@@ -1,5 +1,5 @@
 """settlement runs set-based and late lines: settlement_lines.late_of (a late claim line's own period); a unique
-index of statements by key (the run joins lines to statements by it); adjustments indexed by period and line
+index of statements by key (the run joins lines to statements by it); adjustments indexed by period and line; PostgreSQL: eldercare_adjudications fillfactor 50 (heap-only updates)
 
 Revision ID: 0005
 Revises: 0006
@@ -23,9 +23,13 @@ def upgrade() -> None:
                     ['period', 'payer_district', 'payee_region', 'facility_id', 'subsidy_type'], unique=True)
     op.create_index('ix_settlement_adjustments_period', 'settlement_adjustments', ['period'])
     op.create_index('ix_settlement_adjustments_line', 'settlement_adjustments', ['adjusts_line_id'])
+    if op.get_bind().dialect.name == 'postgresql':  # new pages only; VACUUM FULL would rewrite the existing ones
+        op.execute('ALTER TABLE eldercare_adjudications SET (fillfactor = 50)')
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('ALTER TABLE eldercare_adjudications RESET (fillfactor)')
     op.drop_index('ix_settlement_adjustments_line', table_name='settlement_adjustments')
     op.drop_index('ix_settlement_adjustments_period', table_name='settlement_adjustments')
     op.drop_index('ux_settlement_statements_key', table_name='settlement_statements')

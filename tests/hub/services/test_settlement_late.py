@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from hub.domain.calendar import Period
+from hub.domain.settlement import StatementKey
 from hub.infrastructure import tables as t
 from hub.services import jobs, queries, settlement
 from tests.hub.services import builders as b
@@ -104,3 +105,13 @@ def test_a_correction_of_a_late_line_goes_after_the_statement_that_carries_it(hu
     [(total, count, [(line_id, fen, late_of)])] = statements(hub, "2026-08").values()
     assert (total, count, fen, late_of) == (-60000, 1, -60000, None) and line_id.startswith("RA-")
     assert statements(hub, "2026-07")["he"][:2] == (60000, 1)
+
+
+@pytest.mark.parametrize("facility", ["HE-YJ-0007", "燕郊·颐养中心 7", "TJ-WQ-0021|x"])
+def test_the_database_names_statements_exactly_as_python_does(engine, facility: str) -> None:  # noqa: ANN001
+    key = StatementKey(Period(2026, 5), "110102", "130000", facility, "care_severe")
+    with engine.begin() as conn:
+        settlement._prepare(conn)
+        got = conn.execute(select(settlement._sid_sql(conn, key.period, literal("110102"), literal("he"),
+                                                   literal(facility), literal("care_severe")))).scalar_one()
+    assert got == settlement.statement_id(key)
