@@ -7,7 +7,8 @@ key ``"<claim_id>/<line_id>"`` (``line_key``).
 
 Re-adjudication (the state is a function of the set of messages, never of their arrival order): an enrolment
 touches its elder, a rate table touches every elder with lines of its payer (a province-wide table: every district
-of the province); once per batch every touched elder's lines are adjudicated again, deterministically.
+of the province), a claim line touches only its elder's month; once per batch every touched elder's lines (of the
+touched months only, when only claims touched them) are adjudicated again, deterministically.
 
 * A line not yet on a statement (``statement_id`` NULL, an open period) takes the new decision.
 * A line already on an issued statement is frozen: statements are immutable. When its new decision pays a different
@@ -100,7 +101,7 @@ def on_claim(batch: Batch, msg: dict) -> None:
             "period": p["period"], "elder_ref": elder, "enrolment_id": line["enrolment_id"],
             "subsidy_type": line["subsidy_type"], "days_in_care": line["days_in_care"],
             "amount_fen": line["amount_fen"], "submitted_at": datetime.fromisoformat(msg["sent_at"])})
-        batch.touch("elder", elder)
+        batch.touch("elder_period", (elder, p["period"]))  # a claim line changes only its own month's decisions
     batch.touch("claim", p["claim_id"])
 
 
@@ -132,20 +133,31 @@ def recompute(batch: Batch) -> None:
                  for p in payers]
         elders |= {r.elder_ref for r in conn.execute(select(L.c.elder_ref).where(or_(*conds)).distinct())}
     claims = set(batch.touched.pop("claim", set()))
-    if elders:
-        claims |= adjudicate_elders(batch, sorted(elders))
+    months: dict[str, set[str]] = defaultdict(set)
+    for elder, period in batch.touched.pop("elder_period", set()):
+        if elder not in elders:
+            months[elder].add(period)
+    if elders or months:
+        claims |= adjudicate_elders(batch, sorted(elders | months.keys()), months)
     if claims:
         notify_claims(batch, sorted(claims))
 
 
-def adjudicate_elders(batch: Batch, elders: list[str]) -> set[str]:
-    """Adjudicate every line of these elders; returns the claims whose open lines were (re)decided."""
+def adjudicate_elders(batch: Batch, elders: list[str], months: dict[str, set[str]] | None = None) -> set[str]:
+    """Adjudicate the lines of these elders; returns the claims whose open lines were (re)decided.
+
+    ``months`` limits an elder to the given periods (a new claim line touches only its month: every rule that joins
+    lines — duplicates — stays within one elder and month); an elder not in it has every line adjudicated (an
+    enrolment or a rate table can change any month).
+    """
+    months = months or {}
     conn, L, E, A = batch.conn, t.eldercare_claim_lines, t.eldercare_enrolments, t.eldercare_adjudications
     S = t.settlement_statements
     lines, enrols, settled = [], [], {}
     for i in range(0, len(elders), 500):
         chunk = elders[i:i + 500]
-        lines += [dict(r) for r in conn.execute(select(L).where(L.c.elder_ref.in_(chunk))).mappings()]
+        lines += [dict(r) for r in conn.execute(select(L).where(L.c.elder_ref.in_(chunk))).mappings()
+                  if r["elder_ref"] not in months or r["period"] in months[r["elder_ref"]]]
         enrols += [dict(r) for r in conn.execute(select(E).where(E.c.elder_ref.in_(chunk))).mappings()]
         settled.update({line_key(r["claim_id"], r["line_id"]): dict(r) for r in conn.execute(
             select(A, S.c.period.label("statement_period")).outerjoin(S, S.c.statement_id == A.c.statement_id)
