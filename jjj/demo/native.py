@@ -36,7 +36,7 @@ def generic(payload: dict, ids: Mapping[str, str], kind: str, references: tuple[
 def render(step: Step, ids: Mapping[str, str], references: tuple[str, ...] = ()) -> Native:
     """The native input for ``step`` (``ids``: person_ref → the synthetic ID number the region's system holds)."""
     module = {"bj": native_bj, "tj": native_tj, "he": native_he}[step.region]
-    out = module.render(step, ids)
+    out = module.render(step, ids, references)
     if out is not None:
         return out
     doc = json.dumps(generic(step.payload, ids, step.kind, references), ensure_ascii=False, indent=1).encode()

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 
 from adapters.beijing.config import DISTRICTS, TIERS
+from adapters.beijing.fieldmap import ANSWERS
 from adapters.beijing.mapping import INDICATORS
 from adapters.core import catalogues as cat
 from jjj.demo.native_common import (
@@ -27,6 +28,9 @@ JING = {code: number for number, code in DISTRICTS.items()}
 TIER_ZH = {code: zh for zh, code in reversed(TIERS.items())}
 GRADE_ZH, RELATION_ZH, CHECK_ZH, ASSIST_ZH = (reverse(cat.GRADES), reverse(cat.RELATIONS), reverse(cat.CHECK_ITEMS),
                                               reverse(cat.ASSISTANCE))
+MOVEMENT_ZH = reverse(cat.MOVEMENTS)
+OUTCOME_ZH = {"hit": "查得", "no_hit": "未查得", "error": "查询出错", "not_authorised": "未授权", "not_supported": "不支持"}
+ORDER_ZH = {"written": "书面", "phone": "电话"}
 #: canonical indicator path → the platform's field (adapters/beijing/mapping.py INDICATORS)
 FIELDS = {path: name for name, path, _ in INDICATORS}
 
@@ -103,18 +107,91 @@ def verification_request(p: dict, ids: Mapping[str, str]) -> dict:
             "资产基准日": p["asset_date"], "答复期限": p["response_deadline"]}
 
 
+def _division(code: str) -> str:
+    """A place in Beijing by its 京-xx number, elsewhere by the 6-digit code (adapters/beijing/codes.py DIVISION)."""
+    return JING.get(code, code)
+
+
+def _contact(c: dict) -> dict:
+    return {"职务": c["role"], "姓名": c["masked_name"], "电话": c["phone"]}
+
+
+def _place(pl: dict) -> dict:
+    return {"区划": _division(pl["unit_code"]), "详细地址": pl["address"]}
+
+
+def _lines(lines: list[dict]) -> list[dict]:
+    return [{"序号": ln["line_no"], "物资名称": ITEM_ZH[ln["item_code"]], "计量单位": ln["unit"], "数量": ln["quantity"],
+             **({"出库仓库": ln["from_depot_id"]} if ln.get("from_depot_id") else {})} for ln in lines]
+
+
+def commitment(p: dict, ids: Mapping[str, str]) -> dict:
+    return {"请求编号": p["request_id"], "承诺编号": p["commitment_id"], "预计发运时间": p["expected_dispatch_at"],
+            "物资明细": _lines(p["lines"]), "联系人": _contact(p["contact"])}
+
+
+def dispatch(p: dict, ids: Mapping[str, str]) -> dict:
+    doc = {"调拨单号": p["dispatch_id"], "请求编号": p["request_id"], "承诺编号": p["commitment_id"],
+           "调拨方式": ORDER_ZH[p["ordered_via"]], "接收单位": _division(p["receiving_unit_code"]),
+           "接收地点": _place(p["receiving_place"]), "发货联系人": _contact(p["sender_contact"]),
+           "收货联系人": _contact(p["receiver_contact"]), "发车时间": p["departed_at"], "物资明细": _lines(p["lines"])}
+    if p.get("written_confirmation_due"):
+        doc["书面确认期限"] = p["written_confirmation_due"]
+    return doc
+
+
+def stock_movement(p: dict, ids: Mapping[str, str]) -> dict:
+    d = p["depot"]
+    doc = {"台账编号": p["movement_id"], "仓库编号": d["depot_id"], "仓库名称": d.get("name"), "仓库级别": TIER_ZH[d["tier"]],
+           "所在区": JING[d["unit_code"]], "业务类型": MOVEMENT_ZH[p["movement_type"]], "发生时间": p["occurred_at"],
+           "物资名称": ITEM_ZH[p["item_code"]], "计量单位": p["unit"], "批次": p.get("batch"), "数量": p["quantity"],
+           "结存数量": p["balance_after"], "对方仓库编号": p.get("counterparty_depot_id"),
+           "调拨单号": p.get("dispatch_id"), "事由": p.get("reason")}
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+def _summary(s: dict) -> dict:
+    names = {"monthly_income_fen": "月收入（元）", "annual_amount_fen": "年度金额（元）", "threshold_fen": "阈值（元）",
+             "count": "数量", "status": "状态", "as_of": "截至日期"}
+    out = {names[k]: fen_to_yuan(v) if k.endswith("_fen") else v for k, v in s.items() if k in names}
+    if "over_threshold" in s:
+        out["是否超过阈值"] = "是" if s["over_threshold"] else "否"
+    return out
+
+
+def verification_response(p: dict, ids: Mapping[str, str]) -> dict:
+    return {"请求编号": p["request_id"], "报告编号": p["report_no"], "出具时间": p["issued_at"],
+            "核对结果": [{"对象编号": r["subject_id"], "证件号码": ids[r["person_ref"]["ref"]], "项目结果": [
+                {"核对项目": CHECK_ZH[i["item"]], "结论": OUTCOME_ZH[i["outcome"]], "反馈时间": i["feedback_at"],
+                 **({"摘要": _summary(i["summary"])} if i.get("summary") else {}),
+                 **({"错误说明": i["error"]} if i.get("error") else {})} for i in r["items"]]}
+                for r in p["results"]]}
+
+
+def payment(p: dict, ids: Mapping[str, str]) -> dict:
+    return {"支付编号": p["payment_id"], "结算单编号": p["statement_id"], "付款单位": JING[p["payer_code"]],
+            "支付时间": p["paid_at"], "支付金额（元）": fen_to_yuan(p["amount_fen"]), "银行流水号": p["bank_reference"]}
+
+
 RENDERERS = {"disaster.report": ("disaster_report", disaster_report),
              "relief.stock_snapshot": ("stock_snapshot", stock_snapshot),
+             "relief.stock_movement": ("stock_movement", stock_movement),
+             "relief.commitment": ("commitment", commitment),
+             "relief.dispatch": ("dispatch", dispatch),
              "eldercare.enrolment": ("eldercare_enrolment", enrolment),
              "eldercare.entitlement_table": ("entitlement_table", entitlement_table),
-             "verification.request": ("verification_request", verification_request)}
+             "eldercare.payment": ("subsidy_payment", payment),
+             "verification.request": ("verification_request", verification_request),
+             "verification.response": ("verification_response", verification_response)}
 
 
-def render(step: Step, ids: Mapping[str, str]) -> Native | None:
+def render(step: Step, ids: Mapping[str, str], references: tuple[str, ...] = ()) -> Native | None:
     if step.kind not in RENDERERS:
         return None
     fmt, fn = RENDERERS[step.kind]
     doc = fn(step.payload, ids)
+    if references:  # the hub message answered, as the platform got it from GET /deliveries
+        doc[ANSWERS] = references[0] if len(references) == 1 else list(references)
     if step.native.get("corrupt") == "district":  # a native fault: a district number the platform does not have
         doc["填报单位"] = "京-99"
     return Native("http", fmt, json.dumps(doc, ensure_ascii=False).encode())

@@ -140,7 +140,7 @@ def claims_xml(p: dict, ids: Mapping[str, str]) -> bytes:
     return _xml(root)
 
 
-def render(step: Step, ids: Mapping[str, str]) -> Native | None:
+def render(step: Step, ids: Mapping[str, str], references: tuple[str, ...] = ()) -> Native | None:
     name = slug(step.step_id)
     if step.kind == "disaster.report" and step.native.get("cap"):
         certainty = "Likely" if step.native.get("corrupt") == "forecast" else "Observed"
