@@ -2,8 +2,10 @@
 
 Beijing pushes JSON with Chinese field names (元, 京-xx district numbers) to ``POST /intake/<format>``; Tianjin
 drops GBK CSV exports (亩, 元, districts by name) in its export folder; Hebei drops XML exports (12-digit
-statistical codes, 万元) and CAP 1.2 alerts.  Kinds a region has no native format for yet go through the region's
-generic ``canonical`` format (persons as ID numbers, turned into person_refs by the adapter).
+statistical codes, 万元) and CAP 1.2 alerts.  Every kind the scenario sends has a native format in its region; an
+answer quotes the hub message it answers in the native reply field (Beijing ``回复消息编号``, Tianjin's
+``回复消息编号`` column, Hebei ``<ReplyTo>``).  ``generic`` (the region's ``canonical`` format: persons as ID
+numbers, turned into person_refs by the adapter) remains only as a fallback for a kind without a renderer.
 The rendering is deterministic: the same step gives the same bytes (so a re-dropped file has the same sha256).
 """
 

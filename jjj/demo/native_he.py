@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
+from adapters.core import catalogues as cat
 from adapters.hebei.config import CAP_EVENTS, TIERS
 from adapters.hebei.disaster import INDICATORS
 from jjj.demo.native_common import (
@@ -17,6 +18,7 @@ from jjj.demo.native_common import (
     Native,
     county_name,
     fen_to_yuan,
+    reverse,
     slug,
 )
 from jjj.demo.timeline import Step
@@ -77,11 +79,12 @@ def disaster_xml(p: dict, ids: Mapping[str, str]) -> bytes:
         for status, bucket in (("死亡", "deaths"), ("失踪", "missing")):
             for ref in names.get(bucket, []):
                 ET.SubElement(v, "Victim", {"status": status, "idNumber": ids[ref["ref"]]})
-    narrative = p.get("narrative", "")
-    for d in p.get("decreases", []):  # the export has no field for it: the statistician writes it in the narrative
-        narrative += f"（{d['reason']}）"
-    if narrative:
-        ET.SubElement(r, "Narrative").text = narrative
+    if p.get("decreases"):  # a cumulative figure that fell since the last report, with its stated reason
+        dec = ET.SubElement(r, "Decreases")
+        for d in p["decreases"]:
+            ET.SubElement(dec, "Decrease", {"indicator": FIGURES[d["indicator"]]}).text = d["reason"]
+    if p.get("narrative"):
+        ET.SubElement(r, "Narrative").text = p["narrative"]
     return _xml(root)
 
 
@@ -140,6 +143,192 @@ def claims_xml(p: dict, ids: Mapping[str, str]) -> bytes:
     return _xml(root)
 
 
+# -- the element-mapped exports (adapters/hebei/{relief,verification,referral,eldercare}.py): one record each
+WZXT, HDZX, JJN, YLBT = ("http://yjgl.hebei.gov.cn/wzxt/2024", "http://mzt.hebei.gov.cn/hdzx/2024",
+                         "http://mzt.hebei.gov.cn/jjn/2024", "http://mzt.hebei.gov.cn/ylbt/2024")
+REGION_ZH = {"bj": "北京", "tj": "天津", "he": "河北"}
+CHECK_ZH, RELATION_ZH, ASSIST_ZH = reverse(cat.CHECK_ITEMS), reverse(cat.RELATIONS), reverse(cat.ASSISTANCE)
+OUTCOME_ZH = {"hit": "查得", "no_hit": "未查得", "error": "查询失败", "not_authorised": "未授权", "not_supported": "不支持"}
+STEP_ZH = {"contacted": "已联系", "verification_started": "启动核对", "assistance_granted": "已给予救助",
+           "placement_arranged": "已安置", "other": "其他"}
+CLOSE_ZH = {"assisted": "已救助", "not_eligible": "不符合条件", "withdrawn": "申请撤回", "unreachable": "无法联系",
+            "transferred": "已移交"}
+DISPUTE_ZH = {"amount": "金额不符", "missing_line": "漏列明细", "rejected_wrongly": "错误拒付", "duplicate": "重复",
+              "other": "其他"}
+
+
+def _el(parent: ET.Element, tag: str, text: object = None, **attrs: object) -> ET.Element:
+    e = ET.SubElement(parent, tag, {k: str(v) for k, v in attrs.items() if v is not None})
+    if text is not None:
+        e.text = str(text)
+    return e
+
+
+def _contact(parent: ET.Element, tag: str, c: dict) -> None:
+    e = _el(parent, tag)
+    _el(e, "Role", c["role"])
+    _el(e, "Name", c["masked_name"])
+    _el(e, "Phone", c["phone"])
+
+
+def _yuan(parent: ET.Element, tag: str, fen: int | None) -> None:
+    if fen is not None:
+        _el(parent, tag, fen_to_yuan(fen))
+
+
+def support_request(r: ET.Element, p: dict, ids: Mapping[str, str]) -> None:
+    r.set("no", p["request_id"])
+    if p.get("event_ref"):
+        _el(r, "Event", region=REGION_ZH[p["event_ref"]["region"]], eventNo=p["event_ref"]["event_id"])
+    _el(r, "RequestingUnit", code12(p["requesting_unit_code"]))
+    to = _el(r, "ToRegions")
+    for region in p["to_regions"]:
+        _el(to, "Region", REGION_ZH[region])
+    _el(r, "NeededBy", p["needed_by"])
+    _el(_el(r, "DeliveryPlace", code=code12(p["delivery_place"]["unit_code"])), "Address", p["delivery_place"]["address"])
+    _contact(r, "Contact", p["contact"])
+    lines = _el(r, "Lines")
+    for ln in p["lines"]:
+        _el(lines, "Line", no=ln["line_no"], item=ITEM_ZH[ln["item_code"]], spec=ln.get("spec"), unit=ln["unit"],
+            qty=ln["quantity"])
+    if p.get("note"):
+        _el(r, "Note", p["note"])
+
+
+def receipt(r: ET.Element, p: dict, ids: Mapping[str, str]) -> None:
+    r.set("dispatchNo", p["dispatch_id"])
+    r.set("requestNo", p["request_id"])
+    _el(r, "ReceivedAt", p["received_at"])
+    _el(r, "ReceivingUnit", code12(p["receiving_unit_code"]))
+    lines = _el(r, "Lines")
+    for ln in p["lines"]:
+        e = _el(lines, "Line", no=ln["line_no"], item=ITEM_ZH[ln["item_code"]], unit=ln["unit"], shipped=ln["shipped"],
+                received=ln["received"], inTransit=ln["in_transit"], discrepancy=ln["discrepancy"])
+        if ln.get("discrepancy_reason"):
+            _el(e, "DiscrepancyReason", ln["discrepancy_reason"])
+
+
+def verification_request(r: ET.Element, p: dict, ids: Mapping[str, str]) -> None:
+    r.set("no", p["request_id"])
+    dept = p["requesting_department"]
+    _el(_el(r, "Department", code=code12(dept["unit_code"])), "Name", dept["name"])
+    to = _el(r, "TargetRegions")
+    for region in p["target_regions"]:
+        _el(to, "Region", REGION_ZH[region])
+    _el(r, "AssistanceType", ASSIST_ZH[p["assistance_type"]])
+    _el(r, "Purpose", p["purpose"])
+    subjects = _el(r, "Subjects")
+    for sub in p["subjects"]:
+        e = _el(subjects, "Subject", no=sub["subject_id"])
+        _el(e, "IdNumber", ids[sub["person_ref"]["ref"]])
+        _el(e, "Name", sub["masked_name"])
+        _el(e, "IdType", "居民身份证")
+        _el(e, "Relation", RELATION_ZH[sub["relation"]])
+        _el(e, "Authorisation", no=sub["authorisation"]["document_id"], signedOn=sub["authorisation"]["signed_on"])
+    items = _el(r, "Items")
+    for item in p["items"]:
+        _el(items, "Item", CHECK_ZH[item])
+    _el(r, "IncomePeriod", **{"from": p["income_period"]["from_month"], "to": p["income_period"]["to_month"]})
+    _el(r, "AssetDate", p["asset_date"])
+    _el(r, "Deadline", p["response_deadline"])
+
+
+def verification_response(r: ET.Element, p: dict, ids: Mapping[str, str]) -> None:
+    r.set("no", p["report_no"])
+    r.set("requestNo", p["request_id"])
+    _el(r, "IssuedAt", p["issued_at"])
+    results = _el(r, "Results")
+    for res in p["results"]:
+        sub = _el(results, "Subject", no=res["subject_id"])
+        _el(sub, "IdNumber", ids[res["person_ref"]["ref"]])
+        for it in res["items"]:
+            e = _el(sub, "Item", item=CHECK_ZH[it["item"]], outcome=OUTCOME_ZH[it["outcome"]],
+                    feedbackAt=it["feedback_at"])
+            if it.get("summary"):
+                sm, summary = _el(e, "Summary"), it["summary"]
+                _yuan(sm, "MonthlyIncome", summary.get("monthly_income_fen"))
+                _yuan(sm, "AnnualAmount", summary.get("annual_amount_fen"))
+                for tag, key in (("Count", "count"), ("Status", "status"), ("AsOf", "as_of")):
+                    if key in summary:
+                        _el(sm, tag, summary[key])
+                if "over_threshold" in summary:
+                    _el(sm, "OverThreshold", "是" if summary["over_threshold"] else "否")
+                _yuan(sm, "Threshold", summary.get("threshold_fen"))
+            if it.get("error"):
+                _el(e, "Error", it["error"])
+
+
+def acceptance(r: ET.Element, p: dict, ids: Mapping[str, str]) -> None:
+    r.set("referralNo", p["referral_id"])
+    _el(r, "AcceptedAt", p["accepted_at"])
+    _el(r, "HandlingUnit", code12(p["handling_unit_code"]))
+    _contact(r, "Contact", p["contact"])
+    if p.get("note"):
+        _el(r, "Note", p["note"])
+
+
+def progress(r: ET.Element, p: dict, ids: Mapping[str, str]) -> None:
+    r.set("referralNo", p["referral_id"])
+    _el(r, "StepAt", p["step_at"])
+    _el(r, "Step", STEP_ZH[p["step"]])
+    _yuan(r, "Amount", p.get("amount_fen"))
+    if p.get("note"):
+        _el(r, "Note", p["note"])
+
+
+def closure(r: ET.Element, p: dict, ids: Mapping[str, str]) -> None:
+    r.set("referralNo", p["referral_id"])
+    _el(r, "ClosedAt", p["closed_at"])
+    _el(r, "Outcome", CLOSE_ZH[p["outcome"]])
+    _yuan(r, "TotalAssistance", p["total_assistance_fen"])
+    if p.get("note"):
+        _el(r, "Note", p["note"])
+
+
+def confirmation(r: ET.Element, p: dict, ids: Mapping[str, str]) -> None:
+    r.set("statementNo", p["statement_id"])
+    _el(r, "ConfirmedAt", p["confirmed_at"])
+    _yuan(r, "Amount", p["confirmed_fen"])
+
+
+def dispute(r: ET.Element, p: dict, ids: Mapping[str, str]) -> None:
+    r.set("no", p["dispute_id"])
+    r.set("statementNo", p["statement_id"])
+    _el(r, "RaisedAt", p["raised_at"])
+    for ln in p["lines"]:
+        e = _el(r, "Line", claimNo=ln["claim_id"], lineNo=ln.get("line_id"), reason=DISPUTE_ZH[ln["reason_code"]])
+        _yuan(e, "Expected", ln.get("expected_fen"))
+        if ln.get("note"):
+            _el(e, "Note", ln["note"])
+    if p.get("note"):
+        _el(r, "Note", p["note"])
+
+
+#: kind → (format, file-name stem, namespace, root element, record element, filler)
+DOCS = {"relief.support_request": ("support_request", "support_request", WZXT, "SupportRequests", "SupportRequest",
+                                   support_request),
+        "relief.receipt": ("receipt", "receipt", WZXT, "Receipts", "Receipt", receipt),
+        "verification.request": ("verification_request", "verify_request", HDZX, "CheckRequests", "CheckRequest",
+                                 verification_request),
+        "verification.response": ("verification_response", "verify_report", HDZX, "CheckReports", "CheckReport",
+                                  verification_response),
+        "referral.acceptance": ("referral_acceptance", "referral_accept", JJN, "Acceptances", "Acceptance", acceptance),
+        "referral.progress": ("referral_progress", "referral_progress", JJN, "ProgressReports", "Progress", progress),
+        "referral.closure": ("referral_closure", "referral_close", JJN, "Closures", "Closure", closure),
+        "eldercare.confirmation": ("confirmation", "confirmation", YLBT, "Confirmations", "Confirmation", confirmation),
+        "eldercare.dispute": ("dispute", "dispute", YLBT, "Disputes", "Dispute", dispute)}
+
+
+def doc_xml(step: Step, ids: Mapping[str, str], references: tuple[str, ...]) -> bytes:
+    _, _, ns, root_tag, tag, fill = DOCS[step.kind]
+    root = ET.Element(root_tag, {"xmlns": ns})
+    r = ET.SubElement(root, tag)
+    for ref in references:  # the platform message answered (the adapter's deliveries)
+        _el(r, "ReplyTo", ref)
+    fill(r, step.payload, ids)
+    return _xml(root)
+
+
 def render(step: Step, ids: Mapping[str, str], references: tuple[str, ...] = ()) -> Native | None:
     name = slug(step.step_id)
     if step.kind == "disaster.report" and step.native.get("cap"):
@@ -151,4 +340,7 @@ def render(step: Step, ids: Mapping[str, str], references: tuple[str, ...] = ())
         return Native("file", "stock", stock_xml(step.payload), f"stock_{name}.xml")
     if step.kind == "eldercare.claim":
         return Native("file", "claims", claims_xml(step.payload, ids), f"claims_{name}.xml")
+    if step.kind in DOCS:
+        fmt, stem = DOCS[step.kind][:2]
+        return Native("file", fmt, doc_xml(step, ids, references), f"{stem}_{name}.xml")
     return None

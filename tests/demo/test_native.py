@@ -61,6 +61,7 @@ def test_a_step_rendered_natively_maps_back_to_its_canonical_message(step) -> No
         keys = ("affected", "deaths", "missing", "relocated_cumulative", "relocated_centralised")
         assert {k: people(got.payload)[k] for k in keys} == {k: people(exp)[k] for k in keys}
         assert got.payload.get("name_list") == exp.get("name_list")
+        assert got.payload.get("decreases") == exp.get("decreases")  # 涞水's 核报 states why 受灾人口 fell
         if out.intake != "cap":
             assert got.payload["totals"]["losses"]["total"] == exp["totals"]["losses"]["total"]
             assert got.payload["totals"]["agriculture"]["crops_affected_ha"] == exp["totals"]["agriculture"][
@@ -70,6 +71,15 @@ def test_a_step_rendered_natively_maps_back_to_its_canonical_message(step) -> No
     if step.refers_to:  # an answer quotes the hub message it answers in the native reply field
         assert got.references == ("01J00000000000000000000000",)
     assert out.intake == {"bj": "http", "tj": "file", "he": "cap" if step.native.get("cap") else "file"}[step.region]
+
+
+def test_the_scenario_needs_no_generic_canonical_format() -> None:
+    used = {(s.region, s.kind): native.render(s, REF.ids, ("01J00000000000000000000000",)).format for s in NATIVE}
+    assert sorted(k for k, fmt in used.items() if fmt == "canonical") == []
+    # every answer to a hub message goes through a native format of its region
+    assert {used[(s.region, s.kind)] for s in NATIVE if s.refers_to} == {
+        "commitment", "verification_response", "referral_acceptance", "referral_progress", "referral_closure",
+        "confirmation", "dispute", "subsidy_payment"}
 
 
 def test_the_native_faults_are_refused_by_the_adapters_with_a_located_error() -> None:
