@@ -12,6 +12,10 @@ from jjj.outbox import OutgoingMessage
 _ACCEPTED = {int(c): schemas.ReceiptCode(c).accepted for c in schemas.ReceiptCode}
 
 
+def _text(value: str) -> str | None:
+    return value if value.strip() else None
+
+
 def receipt_payload(record: Record, verdict: Verdict, message_id: str, received_at: str) -> dict:
     """`for_message_id` is the message id, or "topic/partition/offset" when the bytes could not be decoded.
 
@@ -24,9 +28,10 @@ def receipt_payload(record: Record, verdict: Verdict, message_id: str, received_
         "code": verdict.code,
         "reason": verdict.reason[:2000] if verdict.reason else None,
         "reason_zh": verdict.reason_zh[:2000] if verdict.reason_zh else None,
-        "paths": [p[:300] for p in verdict.paths[:100]],
+        # a path or key made only of whitespace (a fuzzed JSON key " ") is not a text the contract can carry
+        "paths": [p[:300] for p in verdict.paths if p.strip()][:100],
         "rule": verdict.rule[:80] if verdict.rule else None,
-        "entity_key": record.key.decode("utf-8", "replace")[:200] if record.key else None,
+        "entity_key": _text(record.key.decode("utf-8", "replace")[:200]) if record.key else None,
         "received_at": received_at,
     }
 
