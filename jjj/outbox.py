@@ -126,8 +126,7 @@ class _Statements:
 
     def __init__(self, table: Table) -> None:
         t = table
-        cols = ("message_id", "kind", "topic", "key", "value", "headers", "created_at")
-        self.insert = _Raw(insert(t).inline().values({c: bindparam(c) for c in cols}))
+        self.insert = _Raw(insert(t).inline().values({c: bindparam(c) for c in _COLUMNS}))
         self.pending = _Raw(select(t.c.seq, t.c.message_id, t.c.kind, t.c.topic, t.c.key, t.c.value, t.c.headers)
                             .where(t.c.sent_at.is_(None)).order_by(t.c.seq).limit(bindparam("lim", type_=Integer)))
         # a run of consecutive seqs all in the batch: no other row can hold one of them (a late-committing writer
@@ -148,11 +147,45 @@ class _Statements:
         return self.table.c[column].type.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
 
 
+_COLUMNS = ("message_id", "kind", "topic", "key", "value", "headers", "created_at")
+
+
+def _copy(conn, table: Table, messages: Iterable[OutgoingMessage], now: datetime) -> int:  # noqa: ANN001
+    """PostgreSQL (psycopg 3): COPY FROM STDIN on the transaction's own connection, about twice as fast as an
+    executemany of INSERTs; identifiers quoted by psycopg, values sent as data, never as SQL."""
+    from psycopg import sql
+
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table.name),
+                                                     sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)))
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    n = 0
+    try:
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(stmt) as copy:
+            for m in messages:
+                copy.write_row((m.message_id, m.kind_at_version, m.topic, m.key, m.value,
+                                None if m.headers is None else json.dumps(m.headers, ensure_ascii=False), now))
+                n += 1
+    except psycopg.Error as exc:
+        # what SQLAlchemy does for its own statements: a lost server invalidates the pooled connection, and the
+        # caller sees a DBAPIError (OperationalError, IntegrityError …), which the hub's loop retries on
+        disconnect = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        if disconnect:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(f"COPY {table.name}", None, exc, psycopg.Error,
+                                  connection_invalidated=disconnect, dialect=conn.dialect) from exc
+    return n
+
+
 def enqueue(conn, table: Table, messages: Iterable[OutgoingMessage], now: datetime | None = None) -> int:  # noqa: ANN001
-    """Insert messages inside the caller's transaction (one executemany of a statement compiled once)."""
+    """Insert messages inside the caller's transaction: COPY on PostgreSQL, else one executemany of a statement
+    compiled once."""
     now = now or datetime.now(UTC)
-    st = _Statements.of(table)
     dialect = conn.dialect
+    if dialect.name == "postgresql" and dialect.driver == "psycopg" and table.schema is None:
+        return _copy(conn, table, messages, now)
+    st = _Statements.of(table)
     hproc = st.proc("headers", dialect)
     created, no_headers = st.proc("created_at", dialect)(now), hproc(None)
     rows = [{"message_id": m.message_id, "kind": m.kind_at_version, "topic": m.topic, "key": m.key, "value": m.value,
@@ -198,6 +231,7 @@ class OutboxPublisher:
         self.batch, self.batch_signing, self.flush_timeout_s = batch, batch_signing, flush_timeout_s
         self._st = _Statements.of(table)
         self._key_hashes: dict[bytes, int] = {}
+        self._unmarked: list[tuple[int, int]] = []  # seq runs the broker acknowledged, not yet marked sent
 
     def pending(self, limit: int | None = None) -> list[PendingRow]:
         with self.engine.connect() as conn:
@@ -209,6 +243,8 @@ class OutboxPublisher:
 
     def drain_once(self) -> int:
         """Send one batch of pending rows; returns how many the broker acknowledged."""
+        if self._unmarked:  # acknowledged before a database failure: mark them before reading what is pending
+            self._mark_acknowledged()
         rows = self.pending()
         if not rows:
             return 0
@@ -230,11 +266,17 @@ class OutboxPublisher:
             else:
                 break  # keep per-key order: nothing after the first unacknowledged row is marked
         if acked:
-            with self.engine.begin() as conn:
-                now = self._st.proc("sent_at", conn.dialect)(datetime.now(UTC))
-                self._st.mark.executemany(conn, [{"lo": lo, "hi": hi, "now": now}
-                                                 for lo, hi in seq_runs([r.seq for r in rows[:acked]])])
+            self._unmarked.extend(seq_runs([r.seq for r in rows[:acked]]))
+            self._mark_acknowledged()
         return acked
+
+    def _mark_acknowledged(self) -> None:
+        """Mark the acknowledged runs sent. If the database fails here, the runs are kept and marked first thing
+        when it is back (`drain_once`), so a database outage right after an ack does not send the rows again."""
+        with self.engine.begin() as conn:
+            now = self._st.proc("sent_at", conn.dialect)(datetime.now(UTC))
+            self._st.mark.executemany(conn, [{"lo": lo, "hi": hi, "now": now} for lo, hi in self._unmarked])
+        self._unmarked.clear()
 
     def _partitioner(self):  # noqa: ANN202
         """(topic, key) → the partition kafka-python's default partitioner would choose (murmur2 of the key modulo

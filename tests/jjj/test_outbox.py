@@ -149,3 +149,26 @@ def test_the_cached_partitioner_picks_what_kafka_pythons_default_partitioner_pic
     finally:
         producer.close(timeout=5)
         engine.dispose()
+
+
+def test_rows_acknowledged_just_before_a_database_failure_are_marked_afterwards_not_sent_again(  # noqa: ANN001
+        outbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine, table, signer, _ = outbox
+    with engine.begin() as conn:
+        enqueue(conn, table, [msg(i) for i in range(3)])
+    pub = OutboxPublisher(engine, table, Producer(), signer)
+    real, calls = pub._st.mark.executemany, []
+
+    def database_gone_once(conn, rows) -> None:  # noqa: ANN001
+        calls.append(rows)
+        if len(calls) == 1:
+            raise ConnectionError("server closed the connection unexpectedly")
+        real(conn, rows)
+
+    monkeypatch.setattr(pub._st.mark, "executemany", database_gone_once)
+    with pytest.raises(ConnectionError):
+        pub.drain_once()                                  # sent and acknowledged, but the mark failed
+    assert pub.depth() == 3 and len(pub.producer.sent) == 3
+    assert pub.drain(until_empty=True, idle_sleep_s=0.01) == 0  # the database is back: marked, nothing re-sent
+    assert pub.depth() == 0 and len(pub.producer.sent) == 3
+    assert [[(r["lo"], r["hi"]) for r in rows] for rows in calls] == [[(1, 3)], [(1, 3)]]
