@@ -128,6 +128,9 @@ def snapshot(api) -> dict:  # noqa: ANN001
 def test_the_scenario_ends_in_exactly_the_expected_state_and_a_second_run_changes_nothing(settings, tmp_path, api):
     out, first_s = run_demo(settings, tmp_path)
     assert "仪表盘 dashboard: http://127.0.0.1:" in out and "xicheng-officer" in out
+    # every step went through its region's native format: no generic canonical push or canonical_*.json drop
+    assert "canonical" not in out
+    assert "/intake/subsidy_payment]" in out and "FILE confirmation_" in out and "FILE dispute_" in out
 
     # disasters: every event ends at its 核报 (late 续报 do not reopen it), with the 核报 figures
     for (region, event_id), ev in expected.events().items():
@@ -136,6 +139,9 @@ def test_the_scenario_ends_in_exactly_the_expected_state_and_a_second_run_change
         assert (got["stage"], got["revision"]) == (ev["stage"], ev["revision"]), event_id
         assert (people["affected"], people["deaths"], people["missing"], people["relocated_cumulative"]) == (
             ev["affected"], ev["deaths"], ev["missing"], ev["relocated"]), event_id
+
+    # 涞水's 核报 states why 受灾人口 fell (Hebei's <Decreases>): the hub does not flag it as unexplained
+    assert api("/api/v1/disasters/he/HE-2026-0729-LS01").get_json()["flags"]["decreases"] == []
 
     state = snapshot(api)
     by_region = {r["region"]: r for r in state["overview"]}
