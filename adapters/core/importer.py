@@ -84,8 +84,12 @@ def import_file(runtime, fmt: NativeFormat, path: Path, ctx: MapContext, *, batc
     rejected: list[Rejected] = []
     last_ordinal = done_before
 
+    # one connection for the whole import, a transaction per batch: SQLite connections are not pooled, and opening
+    # and closing one per batch (pragmas, WAL bookkeeping) cost more than writing the batch
+    conn = runtime.engine.connect()
+
     def flush(final: bool = False, error: str | None = None) -> None:
-        with runtime.engine.begin() as conn:
+        with conn.begin():
             runtime.write(conn, ready, rejected, fmt.name, import_id)
             values = {"ordinal_done": last_ordinal, "accepted": store.imports.c.accepted + len(ready),
                       "rejected": store.imports.c.rejected + sum(len(r.records) for r in rejected)}
@@ -96,31 +100,34 @@ def import_file(runtime, fmt: NativeFormat, path: Path, ctx: MapContext, *, batc
         rejected.clear()
 
     try:
-        for result in run(fmt, read_file(fmt, path), ctx, runtime.envelope):
-            ordinal = max(r.ordinal for r in result.records)
-            bar.update(max(0, ordinal - last_ordinal))
-            if ordinal <= done_before:
-                summary.skipped_records += len(result.records)
-                continue
-            last_ordinal = max(last_ordinal, ordinal)
-            if isinstance(result, Ready):
-                ready.append(result)
-                summary.accepted_messages += 1
-                summary.accepted_records += len(result.records)
-            else:
-                rejected.append(result)
-                summary.rejected_records += len(result.records)
-                for p in result.error.problems:
-                    summary.reasons[f"{p.field}: {p.reason}"] += 1
-                if len(summary.examples) < 20:
-                    summary.examples.append(str(result.error))
-            if len(ready) + len(rejected) >= batch:
-                flush()
-    except FormatError as exc:
-        summary.fatal = str(exc)
-        flush(final=True, error=summary.fatal)
+        try:
+            for result in run(fmt, read_file(fmt, path), ctx, runtime.envelope):
+                ordinal = max(r.ordinal for r in result.records)
+                bar.update(max(0, ordinal - last_ordinal))
+                if ordinal <= done_before:
+                    summary.skipped_records += len(result.records)
+                    continue
+                last_ordinal = max(last_ordinal, ordinal)
+                if isinstance(result, Ready):
+                    ready.append(result)
+                    summary.accepted_messages += 1
+                    summary.accepted_records += len(result.records)
+                else:
+                    rejected.append(result)
+                    summary.rejected_records += len(result.records)
+                    for p in result.error.problems:
+                        summary.reasons[f"{p.field}: {p.reason}"] += 1
+                    if len(summary.examples) < 20:
+                        summary.examples.append(str(result.error))
+                if len(ready) + len(rejected) >= batch:
+                    flush()
+        except FormatError as exc:
+            summary.fatal = str(exc)
+            flush(final=True, error=summary.fatal)
+            bar.close()
+            return summary
+        flush(final=True)
         bar.close()
         return summary
-    flush(final=True)
-    bar.close()
-    return summary
+    finally:
+        conn.close()
