@@ -571,6 +571,15 @@ settlement_adjustments = Table(
 Index("ix_settlement_adjustments_period", settlement_adjustments.c.period)
 Index("ix_settlement_adjustments_line", settlement_adjustments.c.adjusts_line_id)
 
+#: Issued periods with an accepted line on no statement yet (a late claim, or a line accepted on re-adjudication):
+#: written by the eldercare recompute, read and cleared by the next statement run, so that the run never scans the
+#: settled lines of every earlier month to find the late ones.
+settlement_late_periods = Table(
+    "settlement_late_periods", metadata,
+    Column("period", String(7), primary_key=True),
+    Column("noted_at", TS, nullable=False),
+)
+
 #: Net obligations between regions per period (debtor pays creditor).
 settlement_netting = Table(
     "settlement_netting", metadata,

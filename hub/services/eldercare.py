@@ -190,20 +190,33 @@ def adjudicate_elders(batch: Batch, elders: list[str], months: dict[str, set[str
              "statement_id": None, "updated_at": batch.now} for a in results]
     open_rows = [r for r in rows if line_key(r["claim_id"], r["line_id"]) not in settled]
     upsert(conn, A, open_rows, only_if_null="statement_id")
+    _note_late(batch, {r["period"] for r in open_rows if r["accepted"]})
     _adjust_settled(batch, [r for r in rows if line_key(r["claim_id"], r["line_id"]) in settled], settled)
     return {r["claim_id"] for r in open_rows}
+
+
+def _issued(conn) -> set[Period]:  # noqa: ANN001
+    J = t.job_runs
+    return {Period.parse(r.run_key) for r in conn.execute(select(J.c.run_key).where(J.c.job == "statements"))}
+
+
+def _note_late(batch: Batch, periods: set[str]) -> None:
+    """Note the issued periods among those of accepted open lines: the next statement run takes them as late lines."""
+    if periods:
+        late = sorted(p for p in periods if Period.parse(p) in _issued(batch.conn))
+        insert_ignore(batch.conn, t.settlement_late_periods, [{"period": p, "noted_at": batch.now} for p in late])
 
 
 def _adjust_settled(batch: Batch, rows: list[dict], settled: dict[str, dict]) -> None:
     """Book the difference between a settled line's new payable amount and what it was settled (and adjusted) at."""
     if not rows:
         return
-    conn, D, J = batch.conn, t.settlement_adjustments, t.job_runs
+    conn, D = batch.conn, t.settlement_adjustments
     keys = [line_key(r["claim_id"], r["line_id"]) for r in rows]
     booked: dict[str, int] = defaultdict(int)
     for r in conn.execute(select(D.c.adjusts_line_id, D.c.amount_fen).where(D.c.adjusts_line_id.in_(keys))):
         booked[r.adjusts_line_id] += int(r.amount_fen)
-    issued = {Period.parse(r.run_key) for r in conn.execute(select(J.c.run_key).where(J.c.job == "statements"))}
+    issued = _issued(conn)
     out = []
     for row, key in zip(rows, keys, strict=True):
         before = settled[key]

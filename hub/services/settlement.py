@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import JSON, Engine, and_, func, insert, literal, null, select, update
+from sqlalchemy import JSON, Engine, and_, delete, func, insert, literal, null, select, update
 
 from hub.domain.calendar import Period, local_date
 from hub.domain.settlement import (
@@ -81,13 +81,11 @@ def _sid_sql(conn, period: Period, payer, payee, facility, subsidy):  # noqa: AN
 
 
 def _late_periods(conn, period: Period) -> list[str]:  # noqa: ANN001
-    """Earlier periods whose statements are issued but which have accepted lines on no statement (late claims)."""
-    A, J = t.eldercare_adjudications, t.job_runs
+    """Earlier, issued periods with accepted lines on no statement (noted by the eldercare recompute)."""
+    M, J = t.settlement_late_periods, t.job_runs
     issued = {Period.parse(r.run_key) for r in conn.execute(select(J.c.run_key).where(J.c.job == "statements"))}
-    open_periods = {Period.parse(r.period) for r in conn.execute(
-        select(A.c.period).where(A.c.period < str(period), A.c.accepted.is_(True), A.c.statement_id.is_(None))
-        .distinct())}
-    return [str(p) for p in late_line_periods(period, open_periods, issued)]
+    noted = {Period.parse(r.period) for r in conn.execute(select(M.c.period))}
+    return [str(p) for p in late_line_periods(period, noted, issued)]
 
 
 def run_statements(batch: Batch, period: Period) -> list[str]:
@@ -132,6 +130,7 @@ def run_statements(batch: Batch, period: Period) -> list[str]:
     detail = {"statements": len(rows), "total_fen": sum(r["total_fen"] for r in rows)}
     if len(periods) > 1:
         detail["late_periods"] = periods[1:]
+        conn.execute(delete(t.settlement_late_periods).where(t.settlement_late_periods.c.period.in_(periods[1:])))
     conn.execute(insert(J), [{"job": "statements", "run_key": key, "ran_at": batch.now, "detail": detail}])
     batch.audit.append({"actor": "scheduler", "action": "settlement.statements_run", "subject": key, "detail": detail})
     return [r["statement_id"] for r in rows]

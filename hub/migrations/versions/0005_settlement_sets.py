@@ -1,5 +1,5 @@
 """settlement runs set-based and late lines: settlement_lines.late_of (a late claim line's own period); a unique
-index of statements by key (the run joins lines to statements by it); adjustments indexed by period and line; PostgreSQL: eldercare_adjudications fillfactor 50 (heap-only updates)
+index of statements by key (the run joins lines to statements by it); adjustments indexed by period and line; PostgreSQL: eldercare_adjudications fillfactor 50 (heap-only updates); settlement_late_periods (issued periods with a late line)
 
 Revision ID: 0005
 Revises: 0006
@@ -17,6 +17,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        'settlement_late_periods',
+        sa.Column('period', sa.String(length=7), nullable=False),
+        sa.Column('noted_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('period'),
+    )
     with op.batch_alter_table('settlement_lines', schema=None) as batch_op:
         batch_op.add_column(sa.Column('late_of', sa.String(length=7), nullable=True))
     op.create_index('ux_settlement_statements_key', 'settlement_statements',
@@ -35,3 +41,4 @@ def downgrade() -> None:
     op.drop_index('ux_settlement_statements_key', table_name='settlement_statements')
     with op.batch_alter_table('settlement_lines', schema=None) as batch_op:
         batch_op.drop_column('late_of')
+    op.drop_table('settlement_late_periods')

@@ -54,6 +54,7 @@ def test_a_late_claim_lands_on_the_next_run_as_a_late_line_and_the_issued_statem
              b.claim("he", "C-HE-06", "110102", "2026-06", [("L1", 1, 30, 60000)], at=53))
     assert adjudication(hub, "C-HE-05B") == (True, 60000, None)  # adjudicated, on no statement yet
     assert adjudication(hub, "C-HE-05C")[:2] == (False, 0)
+    assert [r["period"] for r in hub.rows(t.settlement_late_periods)] == ["2026-05"]  # noted for the next run
     assert jobs.run_statements(hub.engine, Period(2026, 5), WHEN) == []  # May stays issued as it was
     jobs.run_statements(hub.engine, Period(2026, 6), WHEN + timedelta(days=30))
     assert statements(hub, "2026-05") == may
@@ -70,6 +71,7 @@ def test_a_late_claim_lands_on_the_next_run_as_a_late_line_and_the_issued_statem
     with hub.engine.connect() as conn:
         detail = conn.execute(select(t.job_runs.c.detail).where(t.job_runs.c.run_key == "2026-06")).scalar_one()
     assert detail == {"statements": 2, "total_fen": 180000, "late_periods": ["2026-05"]}
+    assert hub.rows(t.settlement_late_periods) == []
     # a re-run changes nothing; the next month has nothing left over
     assert jobs.run_statements(hub.engine, Period(2026, 6), WHEN + timedelta(days=30)) == []
     assert jobs.run_statements(hub.engine, Period(2026, 7), WHEN + timedelta(days=60)) == []
