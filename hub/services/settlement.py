@@ -1,10 +1,10 @@
 """Settlement: statement runs, netting, and what happens to a statement after issue (confirm, dispute, pay).
 
-A run for period P (``run_statements``) takes every accepted, not yet settled line of P and every adjustment
-booked into P, builds the statements with the pure rules, writes them and their lines once (immutable), freezes the
-lines (``statement_id``), nets the period's cross-region statements and notifies payer and payee regions. A second
-run of the same period is a no-op (``job_runs``). Officer actions are service functions the web calls; each is one
-transaction with its audit entry.
+A run for period P (``run_statements``) takes every accepted, not yet settled line of P (and of earlier, issued
+periods: late lines) and every adjustment booked into P; the database groups them into statements, freezes the lines
+(``statement_id``) and copies them onto the statements, set-based (docs/perf/settlement.md); then it nets the
+period's cross-region statements and notifies payer and payee regions. A second run of the same period is a no-op
+(``job_runs``). Officer actions are service functions the web calls; each is one transaction with its audit entry.
 """
 
 from __future__ import annotations
