@@ -23,6 +23,10 @@ def upgrade() -> None:
         sa.Column('noted_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('period'),
     )
+    # late lines that arrived before this revision: note their issued periods for the next statement run
+    op.execute("INSERT INTO settlement_late_periods (period, noted_at) SELECT DISTINCT period, CURRENT_TIMESTAMP "
+               "FROM eldercare_adjudications WHERE accepted AND statement_id IS NULL AND period IN "
+               "(SELECT run_key FROM job_runs WHERE job = 'statements')")
     with op.batch_alter_table('settlement_lines', schema=None) as batch_op:
         batch_op.add_column(sa.Column('late_of', sa.String(length=7), nullable=True))
     op.create_index('ux_settlement_statements_key', 'settlement_statements',

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import literal, select
+from sqlalchemy import insert, literal, select
 
 from hub.domain.calendar import Period
 from hub.domain.settlement import StatementKey
@@ -117,3 +117,29 @@ def test_the_database_names_statements_exactly_as_python_does(engine, facility: 
         got = conn.execute(select(settlement._sid_sql(conn, key.period, literal("110102"), literal("he"),
                                                    literal(facility), literal("care_severe")))).scalar_one()
     assert got == settlement.statement_id(key)
+
+
+def test_migration_0005_notes_the_late_lines_already_waiting(database_url) -> None:  # noqa: ANN001
+    from sqlalchemy import text
+
+    from hub.migrations import upgrade
+    from jjj.db import make_engine
+
+    upgrade(database_url, "0006")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO job_runs (job, run_key, ran_at) VALUES ('statements', '2026-05', :at)"),
+                         {"at": WHEN})
+            for claim, period, accepted, sid in (("C1", "2026-05", True, None), ("C2", "2026-05", True, "ST-X"),
+                                                 ("C3", "2026-04", True, None), ("C4", "2026-05", False, None)):
+                conn.execute(insert(t.eldercare_adjudications), [{
+                    "claim_id": claim, "line_id": "1", "period": period, "payer_district": "110102",
+                    "facility_id": "F", "facility_region": "he", "subsidy_type": "care_severe", "elder_ref": "k1:x",
+                    "claimed_fen": 60000, "accepted": accepted, "reasons": [], "payable_fen": 60000,
+                    "rate_fen": 60000, "statement_id": sid, "updated_at": WHEN}])
+        upgrade(database_url)
+        with engine.connect() as conn:
+            assert [r.period for r in conn.execute(select(t.settlement_late_periods))] == ["2026-05"]
+    finally:
+        engine.dispose()
