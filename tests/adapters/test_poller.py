@@ -29,7 +29,7 @@ class Export:
 
     items: list[dict]
     page: int = 2
-    script: list[str] = field(default_factory=list)       # "500", "slow" (answers after 2 s), "garbage"
+    script: list[str] = field(default_factory=list)       # "500", "slow" (answers after 3 s), "garbage"
     seen: list[tuple[str, str, str]] = field(default_factory=list)  # (after, token, what was answered)
 
     def app(self) -> Flask:
@@ -43,7 +43,7 @@ class Export:
             if what == "500":
                 return jsonify(error="database busy"), 500
             if what == "slow":
-                time.sleep(2.0)
+                time.sleep(3.0)
             if what == "garbage":
                 return "<html>maintenance</html>", 200
             start = int(after or 0)
@@ -117,7 +117,7 @@ def test_a_crash_before_the_commit_polls_the_same_page_again(make_runtime, hashe
 def test_http_500_timeouts_and_garbage_are_retried_with_a_doubling_backoff(make_runtime, hasher, export) -> None:  # noqa: ANN001
     api, url = export
     api.script = ["500", "slow", "garbage", "500"]
-    p = poller(make_runtime, hasher, url, timeout_s=0.3)
+    p = poller(make_runtime, hasher, url, timeout_s=1.0)  # generous: a loaded box must not time out a normal answer
     stop = threading.Event()
     waits: list[float] = []
     real_wait = p._wait
