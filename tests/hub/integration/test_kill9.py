@@ -2,7 +2,7 @@
 an uninterrupted run over the same messages, to the unit and the fen; every message has exactly one receipt.
 
 The count is ``JJJ_KILL9_MESSAGES`` (default 50,000, as the issue asks; set a smaller count for a quick local run).
-Measured 2026-11-28 on the shared 2-core box, whole test: 154 s on SQLite, 307 s on PostgreSQL.
+Measured 2026-11-28 on the shared 2-core box (load ~3), whole test: 177 s on SQLite, 203 s on PostgreSQL.
 """
 
 from __future__ import annotations
