@@ -44,6 +44,8 @@ class Settings:
     web_port: int = 8000
     hub_group: str = "jjj-hub"
     keys_dir: Path | None = None
+    #: JSON file of agreed relief unit values (hub.services.policy reads JJJ_RELIEF_VALUATION_FILE); "" = none
+    relief_valuation_file: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -63,6 +65,7 @@ class Settings:
             web_port=_int("WEB_PORT", 8000),
             hub_group=_env("HUB_GROUP", "jjj-hub"),
             keys_dir=Path(_env("KEYS_DIR", str(state_dir / "keys"))),
+            relief_valuation_file=_env("RELIEF_VALUATION_FILE", ""),
         )
 
     @property
