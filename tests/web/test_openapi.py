@@ -47,4 +47,4 @@ def test_api_fuzz_has_no_server_errors_and_matches_the_schemas(fresh_web) -> Non
         for headers in (admin, officer) if operation.path.startswith("/api/v1/eldercare") else (admin,):
             _fuzz(operation, headers)
         ran += 1
-    assert ran == 20
+    assert ran == 21  # + GET /api/v1/relief/cost-ledger

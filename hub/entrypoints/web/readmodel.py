@@ -104,7 +104,9 @@ FLOWS = ListSpec(
     query=lambda: select(SS.c.request_id, SS.c.region, SS.c.status, SS.c.committed_regions, SS.c.declined_regions,
                          SS.c.lines, SS.c.flags, SS.c.updated_at, SR.c.needed_by, SR.c.event_region, SR.c.event_id,
                          SR.c.requested_at).select_from(SS.outerjoin(SR, SR.c.request_id == SS.c.request_id)),
-    filters={"region": lambda v: SS.c.region == v, "status": lambda v: SS.c.status == v,
+    # drills stay out of the shared list: envelope_status always filters (its query arg defaults to "actual")
+    filters={"envelope_status": lambda v: SS.c.envelope_status == v,
+             "region": lambda v: SS.c.region == v, "status": lambda v: SS.c.status == v,
              "supporting_region": lambda v: cast(SS.c.committed_regions, String).like(f'%"{v}"%')},
     sortable={"requested_at": SR.c.requested_at, "needed_by": SR.c.needed_by, "updated_at": SS.c.updated_at,
               "region": SS.c.region, "status": SS.c.status},

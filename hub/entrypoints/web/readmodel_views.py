@@ -109,14 +109,21 @@ def _county_map(conn) -> dict:  # noqa: ANN001
             "data_as_of": iso(latest), "generated_at": now_iso()}
 
 
-def disaster_event(engine: Engine, region: str, event_id: str) -> dict | None:
-    """One event: reconciled state, per-county breakdown and the report timeline (every revision as received)."""
-    e, r = t.disaster_events, t.disaster_reports
+def disaster_event(engine: Engine, region: str, event_id: str, envelope_status: str = "actual") -> dict | None:
+    """One event: reconciled state, per-county breakdown and the report timeline (every revision as received).
+    Only ``actual`` reports and state unless ``envelope_status`` asks for a drill's (exercise/test): a drill that
+    reuses a real event's id never shows in the real event's timeline."""
+    r = t.disaster_reports
+    e = t.disaster_events if envelope_status == "actual" else t.disaster_drill_events
+    sq = select(e).where(e.c.region == region, e.c.event_id == event_id)
+    if envelope_status != "actual":
+        sq = sq.where(e.c.envelope_status == envelope_status)
     with engine.connect() as conn:
-        state = conn.execute(select(e).where(e.c.region == region, e.c.event_id == event_id)).first()
+        state = conn.execute(sq).first()
         reports = conn.execute(select(r.c.message_id, r.c.kind, r.c.stage, r.c.revision, r.c.data_as_of, r.c.sent_at,
                                       r.c.received_at, r.c.payload)
-                               .where(r.c.region == region, r.c.event_id == event_id)).all()
+                               .where(r.c.region == region, r.c.event_id == event_id,
+                                      r.c.envelope_status == envelope_status)).all()
         links = conn.execute(select(t.disaster_links).where(
             ((t.disaster_links.c.a_region == region) & (t.disaster_links.c.a_event_id == event_id))
             | ((t.disaster_links.c.b_region == region) & (t.disaster_links.c.b_event_id == event_id)))).all()

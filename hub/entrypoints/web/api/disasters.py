@@ -84,15 +84,22 @@ add_list(blp, "", DISASTERS, DisasterSchema, "disasters", {
 }, summary="List disaster events")
 
 
+class EventArgs(Schema):
+    status = fields.Str(load_default="actual", validate=validate.OneOf(["actual", "exercise", "test"]),
+                        metadata={"description": "envelope status of the reports shown: actual (default) or a drill's"})
+
+
 @blp.route("/<region>/<event_id>", methods=["GET"])
+@blp.arguments(EventArgs, location="query")
 @blp.response(200, EventSchema)
 @blp.alt_response(404, schema="Error", description="no such event")
 @require("disasters")
-def get_event(region: str, event_id: str):  # noqa: ANN201
-    """One event: reconciled state, per-county breakdown, cross-region links and its report timeline."""
+def get_event(args, region: str, event_id: str):  # noqa: ANN001, ANN201
+    """One event: reconciled state, per-county breakdown, cross-region links and its report timeline (actual
+    reports only unless `status` asks for an exercise's or test's)."""
     if region not in REGIONS or not IDENT_RE.match(event_id):
         abort(404, message=f"no disaster event {region}/{event_id}")
-    event = readmodel_views.disaster_event(engine(), region, event_id)
+    event = readmodel_views.disaster_event(engine(), region, event_id, args["status"])
     if event is None:
         abort(404, message=f"no disaster event {region}/{event_id}")
     return event

@@ -74,7 +74,9 @@ add_list(blp, "/stock", STOCK, StockSchema, "relief",
              ["central", "province", "prefecture", "county", "township"])), "item": ITEM, "depot": IDENT},
          summary="Stock lines by region, tier and item")
 add_list(blp, "/flows", FLOWS, FlowSchema, "relief",
-         {"region": REGION, "supporting_region": REGION, "status": fields.Str(validate=validate.Length(max=16))},
+         {"region": REGION, "supporting_region": REGION, "status": fields.Str(validate=validate.Length(max=16)),
+          "envelope_status": fields.Str(load_default="actual", validate=validate.OneOf(["actual", "exercise", "test"]),
+                                        metadata={"description": "actual (default), or the exercise/test drills"})},
          summary="Cross-region support requests and what is in transit")
 
 
