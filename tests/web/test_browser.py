@@ -285,3 +285,58 @@ def test_district_officer_disputes_with_a_reason_and_the_payee_sees_it(fresh_web
     assert browser.find_element(By.TAG_NAME, "h1").text == "Statement notices (payee side) · Hebei"
     browser.save_screenshot(str(SHOTS / "payee-notices-en.png"))
     browser.find_element(By.ID, "lang-zh").click()
+
+
+def _yuan(fen: int | None) -> str:
+    """The dashboard shows fen as yuan with two decimals (integer arithmetic here, no floats)."""
+    return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
+
+
+def _shoot_panel(browser, panel: str, name: str) -> None:  # noqa: ANN001
+    """The whole panel in view (a tall window), then a screenshot of the page."""
+    browser.set_window_size(1400, 1800)
+    browser.execute_script("document.getElementById(arguments[0]).scrollIntoView()", panel)
+    browser.save_screenshot(str(SHOTS / name))
+
+
+def test_relief_page_cost_ledger_panel_shows_the_api_numbers(fresh_web, live: str, browser) -> None:  # noqa: ANN001
+    from selenium.webdriver.common.by import By
+
+    from tests.web.ledger_seed import seed_ledger
+
+    seed_ledger(fresh_web.engine)
+    api = fresh_web.api("coord", "/api/v1/relief/cost-ledger").get_json()
+    assert len(api["pairs"]) == 3 and len(api["items"]) == 4
+    _login(browser, live, "coord")
+    browser.get(live + "/relief")
+    _loaded(browser, "p-ledger")
+    pairs = browser.find_elements(By.CSS_SELECTOR, "#ledger-pairs tbody tr")
+    assert len(pairs) == len(api["pairs"])
+    for row, p in zip(pairs, api["pairs"], strict=True):
+        cell = {c: row.find_element(By.CSS_SELECTOR, f'td[data-col="{c}"]').text
+                for c in ("event_ref", "goods_fen", "other_costs_fen", "total_fen", "supplier_bears_fen",
+                          "in_transit_fen", "unvalued_lines")}
+        assert cell == {"event_ref": p["event_ref"], "goods_fen": _yuan(p["goods_fen"]),
+                        "other_costs_fen": _yuan(p["other_costs_fen"]), "total_fen": _yuan(p["total_fen"]),
+                        "supplier_bears_fen": _yuan(p["supplier_bears_fen"]),
+                        "in_transit_fen": _yuan(p["in_transit_fen"]), "unvalued_lines": str(p["unvalued_lines"])}
+    lines = browser.find_elements(By.CSS_SELECTOR, "#ledger-lines tbody tr")
+    assert len(lines) == len(api["items"])
+    for row, ln in zip(lines, api["items"], strict=True):
+        for c in ("received", "in_transit", "discrepancy"):
+            assert row.find_element(By.CSS_SELECTOR, f'td[data-col="{c}"]').text == str(ln[c])
+        for c in ("unit_fen", "receiver_bears_fen", "supplier_bears_fen"):
+            assert row.find_element(By.CSS_SELECTOR, f'td[data-col="{c}"]').text == _yuan(ln[c])
+    # the Tianjin quilt line owed by Beijing: 900,000 fen goods + 30,000 fen transport = 9,300.00 yuan
+    assert [r.find_element(By.CSS_SELECTOR, 'td[data-col="total_fen"]').text for r in pairs] == \
+        ["9600.00", "9300.00", "1600.00"]
+    assert "未定价" in browser.find_element(By.ID, "ledger-lines").text
+    assert browser.find_element(By.CSS_SELECTOR, "#p-ledger [data-fresh]").text.startswith("更新于 ")
+    assert browser.find_element(By.CSS_SELECTOR, "#p-ledger h2").text == "跨区域费用台账（按灾害事件）"
+    _shoot_panel(browser, "p-ledger", "relief-ledger-zh.png")
+    browser.find_element(By.ID, "lang-en").click()
+    _loaded(browser, "p-ledger")
+    assert browser.find_element(By.CSS_SELECTOR, "#p-ledger h2").text == "Cross-region cost ledger (per disaster event)"
+    assert "unvalued" in browser.find_element(By.ID, "ledger-lines").text
+    _shoot_panel(browser, "p-ledger", "relief-ledger-en.png")
+    browser.find_element(By.ID, "lang-zh").click()

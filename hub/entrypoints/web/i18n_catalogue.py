@@ -29,6 +29,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "event.timeline": ("报告时间线", "Report timeline"), "event.counties": ("分区县", "By county"),
     "relief.heading": ("救灾物资", "Relief materials"), "relief.shortfalls": ("缺口", "Shortfalls"),
     "relief.stock": ("库存", "Stock"), "relief.flows": ("跨区域支援与在途", "Support flows and shipments"),
+    "relief.ledger": ("跨区域费用台账（按灾害事件）", "Cross-region cost ledger (per disaster event)"),
+    "ledger.pairs": ("地区间应付（接收方付供给方）", "Owed between regions (receiver pays supplier)"),
+    "ledger.lines": ("物资明细", "Goods lines"),
+    "ledger.note": ("金额按运营机构配置的协议单价计算（元）；未配置单价的物资标为“未定价”，仅列数量。",
+                    "Values (yuan) use the unit prices configured by the operating agency; items without one are "
+                    "flagged “unvalued” and carry quantities only."),
+    "flag.unvalued": ("未定价", "unvalued"), "flag.received_beyond_shipped": ("收货多于发货", "received beyond shipped"),
+    "flag.shipped_beyond_commitment": ("发货多于承诺", "shipped beyond commitment"),
     "cases.heading": ("核对与救急难转办", "Verifications and urgent-assistance referrals"),
     "cases.verifications": ("核对请求（未完成）", "Open verification requests"),
     "cases.referrals": ("转办", "Referrals"),
@@ -123,6 +131,14 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "accepted_fen": ("核定金额（元）", "accepted (yuan)"), "differences": ("差异条数", "differences"),
     "paid_fen": ("已付（元）", "paid (yuan)"), "withheld_fen": ("暂扣（元）", "withheld (yuan)"),
     "disputed": ("异议", "disputed"),
+    "event_ref": ("灾害事件", "event"), "supplier_region": ("供给地区", "supplier"),
+    "receiver_region": ("接收地区", "receiver"), "payer_region": ("应付地区", "payer"),
+    "committed": ("承诺", "committed"), "dispatched": ("已发运", "dispatched"), "received": ("已接收", "received"),
+    "discrepancy": ("差异", "discrepancy"), "unit_fen": ("单价（元）", "unit price (yuan)"),
+    "receiver_bears_fen": ("接收方承担（元）", "receiver bears (yuan)"),
+    "supplier_bears_fen": ("供给方核销（元）", "supplier writes off (yuan)"),
+    "goods_fen": ("物资（元）", "goods (yuan)"), "other_costs_fen": ("其他费用（元）", "other costs (yuan)"),
+    "in_transit_fen": ("在途（元）", "in transit (yuan)"), "unvalued_lines": ("未定价明细", "unvalued lines"),
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"zh": {}, "en": {}}

@@ -24,6 +24,7 @@
     if (col === "tier") return t("tier." + v);
     if (col === "disaster_type") return t("dtype." + v) === "dtype." + v ? v : t("dtype." + v);
     if (col === "item") return t("item." + v) === "item." + v ? v : t("item." + v);
+    if (col === "flags") return t("flag." + v) === "flag." + v ? v : t("flag." + v);
     if (/_fen$/.test(col)) return (v / 100).toFixed(2);  // display only; the API keeps integer fen
     return v;
   }
@@ -133,6 +134,18 @@
       });
       if (!st.events.length) ul.appendChild(el("li", {}, t("common.none")));
       body.appendChild(ul);
+    },
+    ledger: function (body, data) {  // per-event cost ledger: who owes whom (pairs), then the goods lines
+      body.appendChild(el("h3", {}, t("ledger.pairs")));
+      table(body, data.pairs, ["event_ref", "payer_region", "payee_region", "goods_fen", "other_costs_fen", "total_fen",
+                               "supplier_bears_fen", "in_transit_fen", "unvalued_lines"]);
+      body.appendChild(el("h3", {}, t("ledger.lines")));
+      table(body, data.items, ["event_ref", "supplier_region", "receiver_region", "item", "unit", "committed", "dispatched",
+                               "received", "in_transit", "discrepancy", "unit_fen", "receiver_bears_fen",
+                               "supplier_bears_fen", "flags"]);
+      var tbls = body.querySelectorAll("table");
+      tbls[0].id = "ledger-pairs"; tbls[1].id = "ledger-lines";
+      body.appendChild(el("p", { "class": "count" }, t("ledger.note")));
     },
     counties: function (body, e) { table(body, e.counties, ["code", "affected_population", "deaths", "missing", "relocated_cumulative"]); },
     regions: function (body, data) {
