@@ -358,6 +358,7 @@ verification_requests = Table(
     Column("items", JSON, nullable=False),
     Column("submitted_at", TS, nullable=False),
     Column("response_deadline", TS, nullable=False),
+    Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
 )
 
 #: One row per (response message, subject, item) (facts).
@@ -372,6 +373,7 @@ verification_answers = Table(
     Column("outcome", String(20), nullable=False),
     Column("answered_at", TS, nullable=False),
     Column("summary", JSON, nullable=True),
+    Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
 )
 Index("ix_verification_answers_request", verification_answers.c.request_id)
 
@@ -403,6 +405,7 @@ referral_changes = Table(
     Column("to_state", String(16), nullable=False),
     Column("at", TS, nullable=False),
     Column("reason", Text, nullable=True),
+    Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
 )
 Index("ix_referral_changes_referral", referral_changes.c.referral_id)
 
@@ -419,6 +422,7 @@ referrals = Table(
     Column("flags", JSON, nullable=False),
     Column("overdue_notified_at", TS, nullable=True),
     Column("updated_at", TS, nullable=False),
+    Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
 )
 
 # --------------------------------------------------------------------------------------------- eldercare
@@ -440,6 +444,7 @@ eldercare_enrolments = Table(
     Column("assessed_on", Date, nullable=False),
     Column("assessment_valid_until", Date, nullable=False),
     Column("subsidy_types", JSON, nullable=False),
+    Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
 )
 Index("ix_eldercare_enrolments_elder", eldercare_enrolments.c.elder_ref)
 
@@ -454,6 +459,21 @@ eldercare_rates = Table(
     Column("table_id", String(64), nullable=False),
     Column("version_at", String(64), nullable=False),
     PrimaryKeyConstraint("payer_code", "subsidy_type", "effective_from"),
+)
+
+#: Exercise/test rate tables (facts, one row per message and rate): stored with their status, never adjudicated
+#: with (a drill table must not replace a real rate of ``eldercare_rates``).
+eldercare_drill_rates = Table(
+    "eldercare_drill_rates", metadata,
+    Column("message_id", String(32), nullable=False),
+    Column("envelope_status", String(8), nullable=False),
+    Column("payer_code", String(12), nullable=False),
+    Column("subsidy_type", String(40), nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date, nullable=True),
+    Column("rate_fen", BigInteger, nullable=False),
+    Column("table_id", String(64), nullable=False),
+    PrimaryKeyConstraint("message_id", "subsidy_type", "effective_from"),
 )
 
 #: Claim lines (facts), unique by (claim id, line id): line ids are only unique within their claim ("1", "2" …).
@@ -475,6 +495,7 @@ eldercare_claim_lines = Table(
     Column("days_in_care", Integer, nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("submitted_at", TS, nullable=False),
+    Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
     PrimaryKeyConstraint("claim_id", "line_id"),
 )
 Index("ix_eldercare_claim_lines_elder", eldercare_claim_lines.c.elder_ref)
@@ -612,6 +633,7 @@ settlement_events = Table(
     Column("ref_id", String(64), nullable=True),  # dispute id (dispute/resolution), payment id
     Column("reason", Text, nullable=True),
     Column("actor", String(80), nullable=False),  # region code or officer id
+    Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
 )
 Index("ix_settlement_events_statement", settlement_events.c.statement_id)
 

@@ -54,21 +54,24 @@ class Batch:
         self.touched[family].add(key)
 
     def send(self, kind: str, payload: dict, to: str, *, references: tuple[str, ...] = (),
-             correlation_id: str | None = None) -> str:
-        """Queue a hub message to region ``to`` (``"status"`` = the shared status topic); returns its id."""
+             correlation_id: str | None = None, status: str = "actual") -> str:
+        """Queue a hub message to region ``to`` (``"status"`` = the shared status topic); returns its id.
+
+        ``status``: the envelope status of the message (a message about a drill is sent as that drill's status)."""
         topic = status_topic(self.prefix) if to == "status" else inbox_topic(self.prefix, to)
         out = outgoing(kind, payload, topic, schemas.KINDS[kind].partition_key(payload), references=references,
-                       correlation_id=correlation_id, sent_at=self.now.isoformat())
+                       correlation_id=correlation_id, sent_at=self.now.isoformat(), status=status)
         self.outgoing.append(out)
         return out.message_id
 
     def route(self, msg: dict, to: str, entity_id: str) -> str:
-        """Forward a region's message to another region as ``hub.routed_request``."""
+        """Forward a region's message to another region as ``hub.routed_request``, with the message's status (a
+        routed exercise stays an exercise for its receiver)."""
         payload = {"original_message_id": msg["message_id"], "original_kind": msg["kind"],
                    "from_region": msg["sender"]["region"], "to_region": to, "entity_id": entity_id,
                    "payload": msg["payload"]}
         return self.send("hub.routed_request", payload, to, references=(msg["message_id"],),
-                         correlation_id=msg.get("correlation_id"))
+                         correlation_id=msg.get("correlation_id"), status=msg.get("status") or "actual")
 
     def status_change(self, entity_type: str, entity_id: str, region: str, before: str | None, after: str,
                       cause: str | None = None, reason: str | None = None) -> None:

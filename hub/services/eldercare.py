@@ -16,6 +16,12 @@ touched months only, when only claims touched them) are adjudicated again, deter
   earliest later period whose statements are not yet issued; the adjustment id derives from the line and the new
   amount, so the same change is never booked twice.
 
+Exercise and test messages (envelope ``status`` ≠ ``actual``) are processed and receipted like real ones but never
+touch real state: enrolments and claim lines are stored with their status and their ids as ``"<status>/<id>"`` (a
+drill can never take, and so replace or silently drop, a real id); drill rate tables go to ``eldercare_drill_rates``.
+Adjudication reads actual enrolments, rates and claim lines only, and drills touch nothing to re-adjudicate, so no
+drill line is ever adjudicated, noticed or put on a statement.
+
 Notices: each claim gets an adjudication notice (``hub.routed_request`` carrying an ``eldercare.adjudication``
 payload from the payer region to the facility region) once all its lines are decided. A notice already sent cannot
 be unsent: when a re-adjudication changes any decision of the claim before settlement, a NEW notice goes out with a
@@ -50,6 +56,20 @@ REASON_CODE = {Reason.NOT_ENROLLED: "not_enrolled", Reason.NOT_HOME_REGISTERED: 
                Reason.DUPLICATE: "duplicate"}
 
 
+ACTUAL = "actual"
+
+
+def status_of(msg: dict) -> str:
+    """The envelope status of a message (actual | exercise | test)."""
+    return msg.get("status") or ACTUAL
+
+
+def scoped(status: str, ident: str) -> str:
+    """A business id as stored: itself for actual messages, ``"<status>/<id>"`` for drills (``/`` never occurs in an
+    identifier, so a drill's id can never equal a real one)."""
+    return ident if status == ACTUAL else f"{status}/{ident}"
+
+
 def line_key(claim_id: str, line_id: str) -> str:
     """The hub's name of a claim line ("/" never occurs in an identifier)."""
     return f"{claim_id}/{line_id}"
@@ -65,22 +85,30 @@ def _aware(d: datetime) -> datetime:
 
 
 def on_enrolment(batch: Batch, msg: dict) -> None:
-    p = msg["payload"]
+    p, status = msg["payload"], status_of(msg)
     a = p["assessment"]
     elder = ref_text(p["elder_ref"])
     batch.upserts[t.eldercare_enrolments].append({
-        "enrolment_id": p["enrolment_id"], "message_id": msg["message_id"], "version_at": version(msg),
+        "enrolment_id": scoped(status, p["enrolment_id"]), "envelope_status": status, "message_id": msg["message_id"], "version_at": version(msg),
         "region": msg["sender"]["region"], "elder_ref": elder, "home_district": p["home_district_code"],
         "facility_id": p["facility"]["facility_id"], "facility_region": p["facility_region"],
         "admitted_on": date.fromisoformat(p["admitted_on"]),
         "discharged_on": date.fromisoformat(p["discharged_on"]) if p.get("discharged_on") else None,
         "grade": a["grade"], "assessed_on": date.fromisoformat(a["assessed_on"]),
         "assessment_valid_until": date.fromisoformat(a["valid_until"]), "subsidy_types": list(p["subsidy_types"])})
-    batch.touch("elder", elder)
+    if status == ACTUAL:
+        batch.touch("elder", elder)
 
 
 def on_entitlement_table(batch: Batch, msg: dict) -> None:
-    p = msg["payload"]
+    p, status = msg["payload"], status_of(msg)
+    if status != ACTUAL:  # a drill table is kept apart: it must never replace a real rate
+        batch.add(t.eldercare_drill_rates, *[{
+            "message_id": msg["message_id"], "envelope_status": status, "payer_code": p["payer_code"],
+            "subsidy_type": r["subsidy_type"], "effective_from": date.fromisoformat(r["effective_from"]),
+            "effective_to": date.fromisoformat(r["effective_to"]) if r.get("effective_to") else None,
+            "rate_fen": r["rate_fen"], "table_id": p["table_id"]} for r in p["rates"]])
+        return
     for r in p["rates"]:
         batch.upserts[t.eldercare_rates].append({
             "payer_code": p["payer_code"], "subsidy_type": r["subsidy_type"],
@@ -91,18 +119,21 @@ def on_entitlement_table(batch: Batch, msg: dict) -> None:
 
 
 def on_claim(batch: Batch, msg: dict) -> None:
-    p = msg["payload"]
+    p, status = msg["payload"], status_of(msg)
+    claim_id = scoped(status, p["claim_id"])
     for line in p["lines"]:
         elder = ref_text(line["elder_ref"])
         batch.add(t.eldercare_claim_lines, {
-            "line_id": line["line_id"], "claim_id": p["claim_id"], "message_id": msg["message_id"],
+            "line_id": line["line_id"], "claim_id": claim_id, "envelope_status": status, "message_id": msg["message_id"],
             "region": msg["sender"]["region"], "facility_id": p["facility"]["facility_id"],
             "facility_region": p["facility_region"], "payer_district": p["payer_district_code"],
             "period": p["period"], "elder_ref": elder, "enrolment_id": line["enrolment_id"],
             "subsidy_type": line["subsidy_type"], "days_in_care": line["days_in_care"],
             "amount_fen": line["amount_fen"], "submitted_at": datetime.fromisoformat(msg["sent_at"])})
-        batch.touch("elder_period", (elder, p["period"]))  # a claim line changes only its own month's decisions
-    batch.touch("claim", p["claim_id"])
+        if status == ACTUAL:
+            batch.touch("elder_period", (elder, p["period"]))  # a claim line changes only its own month's decisions
+    if status == ACTUAL:
+        batch.touch("claim", claim_id)
 
 
 def _rates(conn, payers: set[str]) -> dict[str, RateTable]:  # noqa: ANN001
@@ -131,7 +162,8 @@ def recompute(batch: Batch) -> None:
         L = t.eldercare_claim_lines
         conds = [L.c.payer_district.like(p[:2] + "%") if p.endswith("0000") else L.c.payer_district == p
                  for p in payers]
-        elders |= {r.elder_ref for r in conn.execute(select(L.c.elder_ref).where(or_(*conds)).distinct())}
+        elders |= {r.elder_ref for r in conn.execute(select(L.c.elder_ref).where(
+            or_(*conds), L.c.envelope_status == ACTUAL).distinct())}
     claims = set(batch.touched.pop("claim", set()))
     months: dict[str, set[str]] = defaultdict(set)
     for elder, period in batch.touched.pop("elder_period", set()):
@@ -156,9 +188,11 @@ def adjudicate_elders(batch: Batch, elders: list[str], months: dict[str, set[str
     lines, enrols, settled = [], [], {}
     for i in range(0, len(elders), 500):
         chunk = elders[i:i + 500]
-        lines += [dict(r) for r in conn.execute(select(L).where(L.c.elder_ref.in_(chunk))).mappings()
+        lines += [dict(r) for r in conn.execute(select(L).where(L.c.elder_ref.in_(chunk),
+                                                                L.c.envelope_status == ACTUAL)).mappings()
                   if r["elder_ref"] not in months or r["period"] in months[r["elder_ref"]]]
-        enrols += [dict(r) for r in conn.execute(select(E).where(E.c.elder_ref.in_(chunk))).mappings()]
+        enrols += [dict(r) for r in conn.execute(select(E).where(E.c.elder_ref.in_(chunk),
+                                                                 E.c.envelope_status == ACTUAL)).mappings()]
         settled.update({line_key(r["claim_id"], r["line_id"]): dict(r) for r in conn.execute(
             select(A, S.c.period.label("statement_period")).outerjoin(S, S.c.statement_id == A.c.statement_id)
             .where(A.c.elder_ref.in_(chunk), A.c.statement_id.is_not(None))).mappings()})
@@ -252,7 +286,7 @@ def notify_claims(batch: Batch, claim_ids: list[str]) -> None:
     """Send the adjudication of each claim whose decisions changed since its last notice (module docstring)."""
     conn, L, A, N = batch.conn, t.eldercare_claim_lines, t.eldercare_adjudications, t.eldercare_claim_notices
     lines: dict[str, list] = defaultdict(list)
-    for r in conn.execute(select(L).where(L.c.claim_id.in_(claim_ids))).mappings():
+    for r in conn.execute(select(L).where(L.c.claim_id.in_(claim_ids), L.c.envelope_status == ACTUAL)).mappings():
         lines[r["claim_id"]].append(r)
     decided = {(r["claim_id"], r["line_id"]): r
                for r in conn.execute(select(A).where(A.c.claim_id.in_(claim_ids))).mappings()}

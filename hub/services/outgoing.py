@@ -21,15 +21,19 @@ _VERSION = {kind: spec.version for kind, spec in schemas.KINDS.items()}
 
 
 def hub_message(kind: str, payload: dict, *, references=(), correlation_id: str | None = None,  # noqa: ANN001
-                sent_at: str | None = None) -> dict:
-    """The envelope ``schemas.build_message`` would make for the hub, unvalidated (see module docstring)."""
+                sent_at: str | None = None, status: str = "actual") -> dict:
+    """The envelope ``schemas.build_message`` would make for the hub, unvalidated (see module docstring).
+
+    ``status`` (actual | exercise | test): what the hub sends about a drill is itself a drill."""
     msg = {"message_id": new_message_id(), "kind": kind, "schema_version": _VERSION[kind], "sender": HUB_SENDER,
-           "sent_at": sent_at or now_rfc3339(), "status": "actual", "references": list(references),
+           "sent_at": sent_at or now_rfc3339(), "status": status, "references": list(references),
            "correlation_id": correlation_id, "expires_at": None, "payload": payload}
     return schemas.validate_message(msg) if VALIDATE else msg
 
 
 def outgoing(kind: str, payload: dict, topic: str, key: str, *, references=(),  # noqa: ANN001
-             correlation_id: str | None = None, sent_at: str | None = None) -> OutgoingMessage:
-    msg = hub_message(kind, payload, references=references, correlation_id=correlation_id, sent_at=sent_at)
+             correlation_id: str | None = None, sent_at: str | None = None,
+             status: str = "actual") -> OutgoingMessage:
+    msg = hub_message(kind, payload, references=references, correlation_id=correlation_id, sent_at=sent_at,
+                      status=status)
     return OutgoingMessage(msg["message_id"], f"{kind}@{msg['schema_version']}", topic, key, _dumps(msg))

@@ -16,6 +16,12 @@ def _text(value: str) -> str | None:
     return value if value.strip() else None
 
 
+def _status(message: dict | None) -> str:
+    """The original's status when it was decoded and is one the contract knows, else actual."""
+    status = (message or {}).get("status") if isinstance(message, dict) else None
+    return status if status in ("actual", "exercise", "test") else "actual"
+
+
 def receipt_payload(record: Record, verdict: Verdict, message_id: str, received_at: str) -> dict:
     """`for_message_id` is the message id, or "topic/partition/offset" when the bytes could not be decoded.
 
@@ -38,10 +44,12 @@ def receipt_payload(record: Record, verdict: Verdict, message_id: str, received_
 
 def receipt_message(prefix: str, region: str, record: Record, verdict: Verdict, message_id: str,
                     received_at: str) -> OutgoingMessage:
+    """The receipt of one record; it carries the decoded message's envelope status (a drill's receipt is a drill)."""
     refs = [message_id] if verdict.message else []
     payload = receipt_payload(record, verdict, message_id, received_at)
     return outgoing("hub.receipt", payload, inbox_topic(prefix, region), message_id, references=refs,
-                    correlation_id=(verdict.message or {}).get("correlation_id"))
+                    correlation_id=(verdict.message or {}).get("correlation_id"),
+                    status=_status(verdict.message))
 
 
 def dead_letter_message(prefix: str, record: Record, verdict: Verdict, message_id: str) -> OutgoingMessage:

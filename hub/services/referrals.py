@@ -4,6 +4,10 @@ The contract carries no sequence number, so the service derives one from the cha
 acknowledgement (accepted/rejected) = 2, progress reports 3… ordered by their own timestamps, the closure last.
 A change whose acknowledgement has not arrived yet waits in ``pending`` (the domain's gap rule); a change the state
 machine forbids (a second, different acknowledgement; a closure after a rejection) is refused with 420.
+
+Exercise and test changes are handled like real ones but apart: stored with their status and the referral id as
+``"<status>/<id>"`` (a drill can never take or advance a real referral), forwarded with their status, never
+announced on the status topic.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ STATE_OF = {"referral.referral": "sent", "referral.acceptance": "accepted", "ref
             "referral.progress": "in_progress", "referral.closure": "closed"}
 AT_FIELD = {"referral.referral": None, "referral.acceptance": "accepted_at", "referral.rejection": "rejected_at",
             "referral.progress": "step_at", "referral.closure": "closed_at"}
+ACTUAL = "actual"
 RANK = {"sent": 0, "accepted": 1, "rejected": 1, "in_progress": 2, "closed": 3}
 
 
@@ -43,11 +48,13 @@ def sequence(rows: list[dict]) -> list[ReferralChange]:
 
 def on_change(batch: Batch, msg: dict) -> None:
     p, region, kind = msg["payload"], msg["sender"]["region"], msg["kind"]
-    rid = p["referral_id"]
+    status = msg.get("status") or ACTUAL
+    rid = p["referral_id"] if status == ACTUAL else f"{status}/{p['referral_id']}"
     at_field = AT_FIELD[kind]
     row = {"message_id": msg["message_id"], "referral_id": rid, "region": region, "to_state": STATE_OF[kind],
            "at": datetime.fromisoformat(p[at_field] if at_field else msg["sent_at"]),
-           "reason": p.get("reason") or p.get("reason_code") if kind == "referral.rejection" else None}
+           "reason": p.get("reason") or p.get("reason_code") if kind == "referral.rejection" else None,
+           "envelope_status": status}
     C, R = t.referral_changes, t.referrals
     known = [dict(r) for r in batch.conn.execute(select(C).where(C.c.referral_id == rid)).mappings()]
     known += [r for r in batch.facts[C] if r["referral_id"] == rid]
@@ -73,10 +80,10 @@ def on_change(batch: Batch, msg: dict) -> None:
         batch.upserts[R].append({"referral_id": rid, "from_region": region, "to_region": to_region, "state": None,
                                  "sent_at": None, "acknowledge_by": datetime.fromisoformat(p["acknowledge_by"]),
                                  "acknowledged_at": None, "pending": 0, "flags": [], "overdue_notified_at": None,
-                                 "updated_at": batch.now})
-        batch.route(msg, to_region, rid)
+                                 "updated_at": batch.now, "envelope_status": status})
+        batch.route(msg, to_region, p["referral_id"])
     elif from_region:
-        batch.route(msg, from_region, rid)
+        batch.route(msg, from_region, p["referral_id"])
     batch.touch("referral", rid)
 
 
@@ -105,10 +112,15 @@ def recompute_referrals(batch: Batch, ids: list[str]) -> list[str]:
         policy = ReferralPolicy(_aware(due) - ref.sent_at) if due and ref.sent_at else ReferralPolicy()
         flags = list(acknowledgement_flags(ref, batch.now, policy))
         state = ref.state.value if ref.state else None
+        status = prior.get("envelope_status") or next(
+            (c["envelope_status"] for c in changes[rid] if c.get("envelope_status")), ACTUAL)
         rows.append({"referral_id": rid, "from_region": sender, "to_region": prior.get("to_region"),
                      "state": state, "sent_at": ref.sent_at, "acknowledge_by": due,
                      "acknowledged_at": ref.acknowledged_at, "pending": len(ref.pending), "flags": flags,
-                     "overdue_notified_at": prior.get("overdue_notified_at"), "updated_at": batch.now})
+                     "overdue_notified_at": prior.get("overdue_notified_at"), "updated_at": batch.now,
+                     "envelope_status": status})
+        if status != ACTUAL:  # a drill's state is kept, never announced
+            continue
         if state and prior.get("state") != state:
             batch.status_change("referral", rid, sender or "bj", prior.get("state"), state)
         if "acknowledgement_overdue" in flags and prior.get("overdue_notified_at") is None and sender:

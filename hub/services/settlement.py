@@ -4,7 +4,10 @@ A run for period P (``run_statements``) takes every accepted, not yet settled li
 periods: late lines) and every adjustment booked into P; the database groups them into statements, freezes the lines
 (``statement_id``) and copies them onto the statements, set-based (docs/perf/settlement.md); then it nets the
 period's cross-region statements and notifies payer and payee regions. A second run of the same period is a no-op
-(``job_runs``). Officer actions are service functions the web calls; each is one transaction with its audit entry.
+(``job_runs``). Only actual facts count: exercise/test claims are never adjudicated (``hub.services.eldercare``), so
+no drill line reaches a statement, and a drill's confirmation, dispute or payment is stored with its status but
+never enters an account. Officer actions are service functions the web calls; each is one transaction with its
+audit entry.
 """
 
 from __future__ import annotations
@@ -230,7 +233,7 @@ def recompute_accounts(batch: Batch, ids: list[str]) -> None:
     lines, events = defaultdict(list), defaultdict(list)
     for r in conn.execute(select(L).where(L.c.statement_id.in_(ids))).mappings():
         lines[r["statement_id"]].append(dict(r))
-    for r in conn.execute(select(E).where(E.c.statement_id.in_(ids))).mappings():
+    for r in conn.execute(select(E).where(E.c.statement_id.in_(ids), E.c.envelope_status == "actual")).mappings():
         events[r["statement_id"]].append(dict(r))
     rows = []
     for sid, row in st.items():
@@ -293,7 +296,10 @@ def on_settlement_message(batch: Batch, msg: dict) -> None:
                                      "异议所列明细不在结算单中", ["payload.lines"])
         row.update(at=datetime.fromisoformat(p["raised_at"]), line_ids=ids, ref_id=p["dispute_id"],
                    reason=p.get("note") or p["lines"][0]["reason_code"])
-    batch.add(t.settlement_events, row)
+    status = msg.get("status") or "actual"
+    batch.add(t.settlement_events, row | {"envelope_status": status})
+    if status != "actual":  # a drill is checked and kept like a real one but never changes the account
+        return
     batch.touch("statement", p["statement_id"])
     notice = {"confirmation": "confirmed", "dispute": "disputed", "payment": "paid"}[kind]
     _notice(batch, st, notice)

@@ -1,6 +1,10 @@
 """Verification family: route each request to the other regions, record every (subject, item, region) answer,
 aggregate with the pure rules, and send the result to the requester once: when complete, or at the deadline as an
 overdue partial result (the scheduler's deadline job calls ``recompute_requests`` for open requests).
+
+Exercise and test requests and responses are handled like real ones but apart: stored with their status, their
+request id as ``"<status>/<id>"`` (a drill can never take a real request's id, nor a drill answer count for a real
+request), routed and answered with their status, and never announced on the status topic.
 """
 
 from __future__ import annotations
@@ -26,6 +30,20 @@ from hub.infrastructure.sql import upsert
 from hub.services.context import Batch, BusinessRuleBroken
 from hub.services.policy import BUS_REGION, PROVINCE
 
+ACTUAL = "actual"
+
+
+def _scoped(msg: dict, ident: str) -> tuple[str, str]:
+    """(envelope status, the id as stored): ``"<status>/<id>"`` for drills."""
+    status = msg.get("status") or ACTUAL
+    return status, ident if status == ACTUAL else f"{status}/{ident}"
+
+
+def _plain(req: dict) -> str:
+    """The request id as its requester named it (a drill's without its status prefix)."""
+    rid = req["request_id"]
+    return rid if req.get("envelope_status", ACTUAL) == ACTUAL else rid.split("/", 1)[1]
+
 
 def ref_text(person_ref: dict) -> str:
     return f"{person_ref['key_id']}:{person_ref['ref']}"
@@ -49,7 +67,8 @@ def _regions(row: dict) -> list[str]:
 
 def on_request(batch: Batch, msg: dict) -> None:
     p, region = msg["payload"], msg["sender"]["region"]
-    row = {"request_id": p["request_id"], "region": region, "message_id": msg["message_id"],
+    status, rid = _scoped(msg, p["request_id"])
+    row = {"request_id": rid, "envelope_status": status, "region": region, "message_id": msg["message_id"],
            "assistance_type": p["assistance_type"], "target_regions": sorted(set(p["target_regions"]) - {region}),
            "subjects": [{"subject_id": s["subject_id"], "person_ref": ref_text(s["person_ref"]),
                          "relation": s["relation"], "authorisation_ref": (s.get("authorisation") or {})
@@ -69,21 +88,22 @@ def on_request(batch: Batch, msg: dict) -> None:
     batch.add(t.verification_requests, row)
     for to in row["target_regions"]:
         batch.route(msg, to, p["request_id"])
-    batch.touch("verification", p["request_id"])
+    batch.touch("verification", rid)
 
 
 def on_response(batch: Batch, msg: dict) -> None:
     p, region = msg["payload"], msg["sender"]["region"]
+    status, rid = _scoped(msg, p["request_id"])
     for res in p["results"]:
         for item in res["items"]:
             detail = {"subject_id": res["subject_id"], "report_no": p["report_no"], "issued_at": p["issued_at"],
                       "summary": item.get("summary"), "error": item.get("error")}
             batch.add(t.verification_answers, {
                 "response_id": f"{msg['message_id']}/{res['subject_id']}/{item['item']}"[:120],
-                "message_id": msg["message_id"], "request_id": p["request_id"], "region": region,
+                "message_id": msg["message_id"], "request_id": rid, "envelope_status": status, "region": region,
                 "subject_ref": ref_text(res["person_ref"]), "item": item["item"], "outcome": item["outcome"],
                 "answered_at": datetime.fromisoformat(item["feedback_at"]), "summary": detail})
-    batch.touch("verification", p["request_id"])
+    batch.touch("verification", rid)
 
 
 def recompute(batch: Batch) -> None:
@@ -118,7 +138,7 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
             _send_result(batch, req, result, answers[rid])
             row["result_sent_at"], row["result_status"] = batch.now, result.status.value
             sent += 1
-        if prior.get("status") != row["status"]:
+        if prior.get("status") != row["status"] and req.get("envelope_status", ACTUAL) == ACTUAL:
             batch.status_change("verification_request", rid, req["region"], prior.get("status"), row["status"])
         rows.append(row)
     upsert(conn, S, rows)
@@ -133,7 +153,7 @@ def _send_result(batch: Batch, req: dict, result, answers: list[dict]) -> None: 
     entries = []
     for region in req["target_regions"]:
         mine = [a for a in answers if a["region"] == region and a["response_id"] in counted]
-        payload = _response_payload(req["request_id"], region, mine) if mine else None
+        payload = _response_payload(_plain(req), region, mine) if mine else None
         if region not in missing_regions:
             outcome, mid = "answered", max(a["message_id"] for a in mine)
             received = max(_aware(a["answered_at"]) for a in mine).isoformat()
@@ -143,9 +163,9 @@ def _send_result(batch: Batch, req: dict, result, answers: list[dict]) -> None: 
         entries.append({"from_region": region, "outcome": outcome, "message_id": mid, "received_at": received,
                         "payload": payload})
     batch.send("hub.aggregated_response", {
-        "request_id": req["request_id"], "original_kind": "verification.request", "deadline": deadline.isoformat(),
+        "request_id": _plain(req), "original_kind": "verification.request", "deadline": deadline.isoformat(),
         "complete": result.status is VerificationStatus.COMPLETE, "responses": entries},
-        req["region"], references=(req["message_id"],))
+        req["region"], references=(req["message_id"],), status=req.get("envelope_status") or ACTUAL)
 
 
 def _response_payload(request_id: str, region: str, answers: list[dict]) -> dict:

@@ -1,0 +1,48 @@
+"""envelope status (actual | exercise | test) on eldercare enrolments and claim lines, settlement events,
+verification requests and answers, referral changes and referrals; eldercare_drill_rates (exercise/test rate
+tables, never adjudicated with).
+
+Existing rows were all processed as actual: the new status columns default to 'actual'.
+
+Revision ID: 0008
+Revises: 0005
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0008'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+STATUS_TABLES = ('eldercare_enrolments', 'eldercare_claim_lines', 'settlement_events', 'verification_requests',
+                 'verification_answers', 'referral_changes', 'referrals')
+
+
+def upgrade() -> None:
+    for table in STATUS_TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('envelope_status', sa.String(length=8), nullable=False,
+                                          server_default='actual'))
+    op.create_table(
+        'eldercare_drill_rates',
+        sa.Column('message_id', sa.String(length=32), nullable=False),
+        sa.Column('envelope_status', sa.String(length=8), nullable=False),
+        sa.Column('payer_code', sa.String(length=12), nullable=False),
+        sa.Column('subsidy_type', sa.String(length=40), nullable=False),
+        sa.Column('effective_from', sa.Date(), nullable=False),
+        sa.Column('effective_to', sa.Date(), nullable=True),
+        sa.Column('rate_fen', sa.BigInteger(), nullable=False),
+        sa.Column('table_id', sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint('message_id', 'subsidy_type', 'effective_from'),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('eldercare_drill_rates')
+    for table in reversed(STATUS_TABLES):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('envelope_status')
