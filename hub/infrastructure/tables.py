@@ -349,7 +349,7 @@ relief_cost_entries = Table(
 
 verification_requests = Table(
     "verification_requests", metadata,
-    Column("request_id", String(64), primary_key=True),
+    Column("request_id", String(80), primary_key=True),  # "<status>/<id>" for drills
     Column("region", String(8), nullable=False),
     Column("message_id", String(32), nullable=False),
     Column("assistance_type", String(40), nullable=False),
@@ -366,7 +366,7 @@ verification_answers = Table(
     "verification_answers", metadata,
     Column("response_id", String(120), primary_key=True),  # "<message_id>/<subject_id>/<item>"
     Column("message_id", String(32), nullable=False),
-    Column("request_id", String(64), nullable=False),
+    Column("request_id", String(80), nullable=False),
     Column("region", String(8), nullable=False),
     Column("subject_ref", String(120), nullable=False),
     Column("item", String(40), nullable=False),
@@ -380,7 +380,7 @@ Index("ix_verification_answers_request", verification_answers.c.request_id)
 #: Aggregate of each verification request. ``result_sent_at`` makes "send the result once" structural. State.
 verification_state = Table(
     "verification_state", metadata,
-    Column("request_id", String(64), primary_key=True),
+    Column("request_id", String(80), primary_key=True),
     Column("region", String(8), nullable=False),
     Column("status", String(16), nullable=False),  # open | complete | overdue
     Column("due_on", Date, nullable=False),
@@ -400,7 +400,7 @@ verification_state = Table(
 referral_changes = Table(
     "referral_changes", metadata,
     Column("message_id", String(32), primary_key=True),
-    Column("referral_id", String(64), nullable=False),
+    Column("referral_id", String(80), nullable=False),  # "<status>/<id>" for drills
     Column("region", String(8), nullable=False),
     Column("to_state", String(16), nullable=False),
     Column("at", TS, nullable=False),
@@ -411,7 +411,7 @@ Index("ix_referral_changes_referral", referral_changes.c.referral_id)
 
 referrals = Table(
     "referrals", metadata,
-    Column("referral_id", String(64), primary_key=True),
+    Column("referral_id", String(80), primary_key=True),
     Column("from_region", String(8), nullable=True),
     Column("to_region", String(8), nullable=True),
     Column("state", String(16), nullable=True),
@@ -430,7 +430,7 @@ referrals = Table(
 #: The latest version of each enrolment (a later message with the same id replaces it: discharge, reassessment).
 eldercare_enrolments = Table(
     "eldercare_enrolments", metadata,
-    Column("enrolment_id", String(64), primary_key=True),
+    Column("enrolment_id", String(80), primary_key=True),  # "<status>/<id>" for drills
     Column("message_id", String(32), nullable=False),
     Column("version_at", String(64), nullable=False),  # "<sent_at UTC>|<message id>" (newest wins)
     Column("region", String(8), nullable=False),
@@ -481,7 +481,7 @@ eldercare_drill_rates = Table(
 #: (``/`` never occurs in an identifier, so the key is unambiguous).
 eldercare_claim_lines = Table(
     "eldercare_claim_lines", metadata,
-    Column("claim_id", String(64), nullable=False),
+    Column("claim_id", String(80), nullable=False),  # "<status>/<id>" for drills
     Column("line_id", String(64), nullable=False),
     Column("message_id", String(32), nullable=False),
     Column("region", String(8), nullable=False),

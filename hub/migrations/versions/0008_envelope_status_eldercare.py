@@ -1,6 +1,7 @@
 """envelope status (actual | exercise | test) on eldercare enrolments and claim lines, settlement events,
 verification requests and answers, referral changes and referrals; eldercare_drill_rates (exercise/test rate
-tables, never adjudicated with).
+tables, never adjudicated with); the columns holding a drill's id as "<status>/<id>" widened from 64 to 80
+characters (a 64-character id with its status prefix fits).
 
 Existing rows were all processed as actual: the new status columns default to 'actual'.
 
@@ -20,6 +21,17 @@ depends_on = None
 
 STATUS_TABLES = ('eldercare_enrolments', 'eldercare_claim_lines', 'settlement_events', 'verification_requests',
                  'verification_answers', 'referral_changes', 'referrals')
+#: (table, column) holding ids that a drill stores as "<status>/<id>"
+WIDENED = (('eldercare_enrolments', 'enrolment_id'), ('eldercare_claim_lines', 'claim_id'),
+           ('verification_requests', 'request_id'), ('verification_answers', 'request_id'),
+           ('verification_state', 'request_id'), ('referral_changes', 'referral_id'), ('referrals', 'referral_id'))
+
+
+def _widen(length_from: int, length_to: int) -> None:
+    for table, column in WIDENED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(column, existing_type=sa.String(length=length_from),
+                                  type_=sa.String(length=length_to), existing_nullable=False)
 
 
 def upgrade() -> None:
@@ -27,6 +39,7 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('envelope_status', sa.String(length=8), nullable=False,
                                           server_default='actual'))
+    _widen(64, 80)
     op.create_table(
         'eldercare_drill_rates',
         sa.Column('message_id', sa.String(length=32), nullable=False),
@@ -43,6 +56,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('eldercare_drill_rates')
+    _widen(80, 64)
     for table in reversed(STATUS_TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('envelope_status')

@@ -174,3 +174,45 @@ def test_a_receipt_carries_the_status_of_the_message_it_answers(hub: Hub, status
     hub.feed(accepted, refused)
     got = {r["payload"]["for_message_id"]: (r["payload"]["code"], r["status"]) for r in hub.outbox("hub.receipt")}
     assert got == {accepted["message_id"]: (100, status), refused["message_id"]: (420, status)}
+
+
+def test_a_drill_with_a_64_character_id_is_stored_under_its_prefixed_id(hub: Hub) -> None:
+    long_id = "C" * 64
+    seed(hub)
+    result = hub.feed(drill(b.claim("he", long_id, "110102", "2026-05", [("L1", 2, 31, 60000)], at=20), "exercise"),
+                      drill(b.verification_request("bj", "V" * 64, ["tj"]), "exercise"),
+                      drill(b.referral("bj", "R" * 64, "he"), "exercise"))
+    assert (result.accepted, result.rejected) == (3, 0)
+    assert [r["claim_id"] for r in hub.rows(t.eldercare_claim_lines) if r["envelope_status"] == "exercise"] == \
+        ["exercise/" + long_id]
+    assert [r["request_id"] for r in hub.rows(t.verification_requests)] == ["exercise/" + "V" * 64]
+    assert [r["referral_id"] for r in hub.rows(t.referrals)] == ["exercise/" + "R" * 64]
+
+
+def test_migration_0008_marks_existing_rows_actual_and_downgrades(database_url) -> None:  # noqa: ANN001
+    from alembic import command
+    from sqlalchemy import text
+
+    from hub.migrations import config, upgrade
+    from jjj.db import make_engine
+
+    upgrade(database_url, "0005")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO referral_changes (message_id, referral_id, region, to_state, at) "
+                              "VALUES ('M1', 'RF-1', 'bj', 'sent', :at)"), {"at": WHEN})
+            conn.execute(text("INSERT INTO settlement_events (event_id, statement_id, kind, at, actor) "
+                              "VALUES ('confirmation:M2', 'ST-1', 'confirmation', :at, 'he')"), {"at": WHEN})
+        upgrade(database_url)
+        with engine.connect() as conn:
+            assert [tuple(r) for r in conn.execute(text(
+                "SELECT referral_id, envelope_status FROM referral_changes"))] == [("RF-1", "actual")]
+            assert [tuple(r) for r in conn.execute(text(
+                "SELECT event_id, envelope_status FROM settlement_events"))] == [("confirmation:M2", "actual")]
+        command.downgrade(config(database_url), "0005")
+        with engine.connect() as conn:
+            assert [tuple(r) for r in conn.execute(text("SELECT referral_id, to_state FROM referral_changes"))] == \
+                [("RF-1", "sent")]
+    finally:
+        engine.dispose()
