@@ -340,3 +340,12 @@ def test_relief_page_cost_ledger_panel_shows_the_api_numbers(fresh_web, live: st
     assert "unvalued" in browser.find_element(By.ID, "ledger-lines").text
     _shoot_panel(browser, "p-ledger", "relief-ledger-en.png")
     browser.find_element(By.ID, "lang-zh").click()
+    _loaded(browser, "p-ledger")
+    browser.get(live + "/events/bj/BJ-E1")  # the event page carries that event's ledger only
+    _loaded(browser, "p-ledger")
+    event = fresh_web.api("coord", "/api/v1/relief/cost-ledger?event=bj:BJ-E1").get_json()
+    assert [r.find_element(By.CSS_SELECTOR, 'td[data-col="total_fen"]').text
+            for r in browser.find_elements(By.CSS_SELECTOR, "#ledger-pairs tbody tr")] == \
+        [_yuan(p["total_fen"]) for p in event["pairs"]] == ["9600.00", "9300.00"]
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#ledger-lines tbody tr")) == 3
+    _shoot_panel(browser, "p-ledger", "event-ledger-zh.png")

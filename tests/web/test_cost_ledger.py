@@ -129,3 +129,10 @@ def test_bad_valuation_files_are_refused(tmp_path, doc: dict) -> None:  # noqa: 
     f.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(ValuationFileError):
         load_valuation(f)
+
+
+@pytest.mark.parametrize(("user", "shown"), [("coord", True), ("op-bj", True), ("op-he", False)])
+def test_event_page_carries_the_event_ledger_panel(lw, user: str, shown: bool) -> None:  # noqa: ANN001
+    html = lw.login(user).get("/events/bj/BJ-E1").data.decode()
+    assert ('data-src="/api/v1/relief/cost-ledger?event=bj:BJ-E1"' in html) is shown
+    assert "跨区域费用台账" in lw.login("coord").get("/relief").data.decode()
