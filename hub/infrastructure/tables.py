@@ -185,7 +185,7 @@ relief_depots = Table(
 relief_movements = Table(
     "relief_movements", metadata,
     Column("region", String(8), nullable=False),
-    Column("movement_id", String(64), nullable=False),
+    Column("movement_id", String(80), nullable=False),  # "<status>/<id>" for drills
     Column("message_id", String(32), nullable=False),
     Column("depot_id", String(64), nullable=False),
     Column("item", String(40), nullable=False),
@@ -260,7 +260,7 @@ relief_discrepancies = Table(
 #: Cross-region support requests (facts).
 relief_support_requests = Table(
     "relief_support_requests", metadata,
-    Column("request_id", String(64), primary_key=True),
+    Column("request_id", String(80), primary_key=True),  # "<status>/<id>" for drills
     Column("region", String(8), nullable=False),
     Column("message_id", String(32), nullable=False),
     Column("event_region", String(8), nullable=True),
@@ -277,7 +277,7 @@ Index("ix_relief_support_requests_event", relief_support_requests.c.event_region
 relief_support_messages = Table(
     "relief_support_messages", metadata,
     Column("message_id", String(32), primary_key=True),
-    Column("request_id", String(64), nullable=False),
+    Column("request_id", String(80), nullable=False),
     Column("kind", String(16), nullable=False),  # commitment | decline | dispatch | receipt
     Column("region", String(8), nullable=False),
     Column("entity_id", String(64), nullable=False),  # commitment_id / message id / dispatch_id / dispatch_id
@@ -290,7 +290,7 @@ Index("ix_relief_support_messages_request", relief_support_messages.c.request_id
 #: Where each support request stands (``hub.domain.relief_support.support_state``). State.
 relief_support_state = Table(
     "relief_support_state", metadata,
-    Column("request_id", String(64), primary_key=True),
+    Column("request_id", String(80), primary_key=True),
     Column("region", String(8), nullable=False),
     Column("status", String(16), nullable=False),
     Column("committed_regions", JSON, nullable=False),

@@ -1,7 +1,7 @@
 """envelope status (actual | exercise | test) on eldercare enrolments and claim lines, settlement events,
 verification requests and answers, referral changes and referrals; eldercare_drill_rates (exercise/test rate
-tables, never adjudicated with); the columns holding a drill's id as "<status>/<id>" widened from 64 to 80
-characters (a 64-character id with its status prefix fits).
+tables, never adjudicated with); the columns that hold a drill's id as "<status>/<id>" (these, and relief's since
+0006) widened from 64 to 80 characters, so that a 64-character id with its status prefix fits.
 
 Existing rows were all processed as actual: the new status columns default to 'actual'.
 
@@ -24,7 +24,9 @@ STATUS_TABLES = ('eldercare_enrolments', 'eldercare_claim_lines', 'settlement_ev
 #: (table, column) holding ids that a drill stores as "<status>/<id>"
 WIDENED = (('eldercare_enrolments', 'enrolment_id'), ('eldercare_claim_lines', 'claim_id'),
            ('verification_requests', 'request_id'), ('verification_answers', 'request_id'),
-           ('verification_state', 'request_id'), ('referral_changes', 'referral_id'), ('referrals', 'referral_id'))
+           ('verification_state', 'request_id'), ('referral_changes', 'referral_id'), ('referrals', 'referral_id'),
+           ('relief_movements', 'movement_id'), ('relief_support_requests', 'request_id'),
+           ('relief_support_messages', 'request_id'), ('relief_support_state', 'request_id'))
 
 
 def _widen(length_from: int, length_to: int) -> None:

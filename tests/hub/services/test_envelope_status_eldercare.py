@@ -216,3 +216,12 @@ def test_migration_0008_marks_existing_rows_actual_and_downgrades(database_url) 
                 [("RF-1", "sent")]
     finally:
         engine.dispose()
+
+
+def test_a_relief_drill_with_64_character_ids_is_stored_under_its_prefixed_ids(hub: Hub) -> None:
+    result = hub.feed(drill(b.movement("he", "M" * 64, "outbound", 3, depot_id="HE-D1"), "exercise"),
+                      drill(b.support_request("he", "Q" * 64, 10, ["bj"]), "exercise"))
+    assert (result.accepted, result.rejected) == (2, 0)
+    assert [r["movement_id"] for r in hub.rows(t.relief_movements)] == ["exercise/" + "M" * 64]
+    assert [(r["request_id"], r["envelope_status"]) for r in hub.rows(t.relief_support_state)] == \
+        [("exercise/" + "Q" * 64, "exercise")]
