@@ -35,7 +35,7 @@ LEDGER = [
 
 
 def _flow(rid: str, region: str, status: str) -> dict:
-    return {"request_id": rid, "region": region, "status": "in_transit", "committed_regions": ["tj"],
+    return {"request_id": rid, "region": region, "status": "dispatched", "committed_regions": ["tj"],
             "declined_regions": [], "lines": [{"line_no": 1, "item": "quilt", "requested": 100, "committed": 100,
                                                "shipped": 100, "received": 60, "discrepancy": 0}],
             "flags": [], "updated_at": NOW, "envelope_status": status}
