@@ -122,6 +122,12 @@ FLOWS = ListSpec(
 VS, VR = t.verification_state, t.verification_requests
 
 
+def _actual_id(column: ColumnElement) -> ColumnElement:
+    """Drill (exercise/test) rows are stored under "<status>/<id>" (an identifier never holds "/"): the shared lists
+    show actual ones only."""
+    return and_(column.notlike("exercise/%"), column.notlike("test/%"))
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -135,7 +141,8 @@ VERIFICATIONS = ListSpec(
     query=lambda: select(VS.c.request_id, VS.c.region, VS.c.status, VS.c.due_on, VS.c.expected, VS.c.answered,
                          VS.c.missing, VS.c.result_status, VS.c.result_sent_at, VS.c.updated_at,
                          VR.c.assistance_type, VR.c.target_regions, VR.c.submitted_at, VR.c.response_deadline)
-    .select_from(VS.outerjoin(VR, VR.c.request_id == VS.c.request_id)),
+    .select_from(VS.outerjoin(VR, VR.c.request_id == VS.c.request_id))
+    .where(_actual_id(VS.c.request_id)),
     filters={"region": lambda v: VS.c.region == v, "status": lambda v: VS.c.status == v,
              "assistance_type": lambda v: VR.c.assistance_type == v,
              "target_region": lambda v: cast(VR.c.target_regions, String).like(f'%"{v}"%'),
@@ -167,7 +174,8 @@ def _is_overdue_ref(r: Any) -> bool:
 REFERRALS = ListSpec(
     name="referrals",
     query=lambda: select(RF.c.referral_id, RF.c.from_region, RF.c.to_region, RF.c.state, RF.c.sent_at,
-                         RF.c.acknowledge_by, RF.c.acknowledged_at, RF.c.flags, RF.c.updated_at),
+                         RF.c.acknowledge_by, RF.c.acknowledged_at, RF.c.flags, RF.c.updated_at)
+    .where(RF.c.envelope_status == "actual"),
     filters={"from_region": lambda v: RF.c.from_region == v, "to_region": lambda v: RF.c.to_region == v,
              "state": lambda v: RF.c.state == v,
              "overdue": lambda v: _overdue_referral() if v else ~_overdue_referral()},
@@ -187,6 +195,7 @@ CLAIMS = ListSpec(
     query=lambda: select(CL.c.claim_id, CL.c.payer_district, CL.c.period, CL.c.facility_id, CL.c.facility_region,
                          func.count().label("line_count"), func.sum(CL.c.amount_fen).label("claimed_fen"),
                          func.min(CL.c.submitted_at).label("submitted_at"))
+    .where(CL.c.envelope_status == "actual")
     .group_by(CL.c.claim_id, CL.c.payer_district, CL.c.period, CL.c.facility_id, CL.c.facility_region),
     filters={"payer_district": lambda v: CL.c.payer_district == v, "period": lambda v: CL.c.period == v,
              "facility_region": lambda v: CL.c.facility_region == v, "facility": lambda v: CL.c.facility_id == v},
