@@ -36,7 +36,7 @@ import json
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from hub.domain.calendar import Period
 from hub.domain.eldercare import ClaimLine, Enrolment, RateTable, Reason, adjudicate
@@ -165,6 +165,8 @@ def recompute(batch: Batch) -> None:
         elders |= {r.elder_ref for r in conn.execute(select(L.c.elder_ref).where(
             or_(*conds), L.c.envelope_status == ACTUAL).distinct())}
     claims = set(batch.touched.pop("claim", set()))
+    if claims:
+        summarise_claims(batch, sorted(claims))
     months: dict[str, set[str]] = defaultdict(set)
     for elder, period in batch.touched.pop("elder_period", set()):
         if elder not in elders:
@@ -173,6 +175,21 @@ def recompute(batch: Batch) -> None:
         claims |= adjudicate_elders(batch, sorted(elders | months.keys()), months)
     if claims:
         notify_claims(batch, sorted(claims))
+
+
+def summarise_claims(batch: Batch, claim_ids: list[str]) -> None:
+    """Refresh the one-row summaries (``eldercare_claims``) of these actual claims from their stored lines."""
+    L = t.eldercare_claim_lines
+    rows = []
+    for i in range(0, len(claim_ids), 500):
+        rows += [dict(r) for r in batch.conn.execute(
+            select(L.c.claim_id, func.min(L.c.payer_district).label("payer_district"),
+                   func.min(L.c.period).label("period"), func.min(L.c.facility_id).label("facility_id"),
+                   func.min(L.c.facility_region).label("facility_region"), func.count().label("line_count"),
+                   func.sum(L.c.amount_fen).label("claimed_fen"), func.min(L.c.submitted_at).label("submitted_at"))
+            .where(L.c.claim_id.in_(claim_ids[i:i + 500]), L.c.envelope_status == ACTUAL)
+            .group_by(L.c.claim_id)).mappings()]
+    upsert(batch.conn, t.eldercare_claims, rows)
 
 
 def adjudicate_elders(batch: Batch, elders: list[str], months: dict[str, set[str]] | None = None) -> set[str]:

@@ -95,15 +95,22 @@ def seed_claim_lines(engine, n: int, *, period: str = "2026-06", chunk: int = 20
     now = datetime.now(UTC)
     districts = [f"1101{d:02d}" for d in (1, 2, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19)]
     subsidies = ("age_80_89", "age_90_99", "disability", "low_income")
-    lines, decisions = [], []
+    lines, decisions, claims = [], [], {}
     with engine.begin() as conn:
         for i in range(n):
-            region = "tj" if i % 3 == 0 else "he"
-            fac = f"{region.upper()}-F-{rng.randrange(300):04d}"
+            if i % 20 == 0:  # a claim: 20 lines of one facility, paid by one district
+                region = "tj" if i // 20 % 3 == 0 else "he"
+                fac = f"{region.upper()}-F-{rng.randrange(300):04d}"
+                district = districts[rng.randrange(16)]
             claim, line = f"CLV-{fac}-{i // 20:07d}", str(i % 20 + 1)
             elder = f"k1:{i:064x}"
             amount = rng.choice((30000, 50000, 60000, 80000))
-            district, subsidy = districts[rng.randrange(16)], subsidies[rng.randrange(4)]
+            subsidy = subsidies[rng.randrange(4)]
+            summary = claims.setdefault(claim, {"claim_id": claim, "payer_district": district, "period": period,
+                                                "facility_id": fac, "facility_region": region, "line_count": 0,
+                                                "claimed_fen": 0, "submitted_at": now})
+            summary["line_count"] += 1
+            summary["claimed_fen"] += amount
             lines.append({"claim_id": claim, "line_id": line, "message_id": f"M{i // 20:025d}"[:26],
                           "region": region, "facility_id": fac, "facility_region": region,
                           "payer_district": district, "period": period, "elder_ref": elder,
@@ -113,13 +120,15 @@ def seed_claim_lines(engine, n: int, *, period: str = "2026-06", chunk: int = 20
                               "facility_id": fac, "facility_region": region, "subsidy_type": subsidy,
                               "elder_ref": elder, "claimed_fen": amount, "accepted": True, "reasons": [],
                               "payable_fen": amount, "rate_fen": amount, "statement_id": None, "updated_at": now})
-            if len(lines) >= chunk:
+            if len(lines) >= chunk and i % 20 == 19:
                 conn.execute(insert(t.eldercare_claim_lines), lines)
                 conn.execute(insert(t.eldercare_adjudications), decisions)
-                lines, decisions = [], []
+                conn.execute(insert(t.eldercare_claims), list(claims.values()))
+                lines, decisions, claims = [], [], {}
         if lines:
             conn.execute(insert(t.eldercare_claim_lines), lines)
             conn.execute(insert(t.eldercare_adjudications), decisions)
+            conn.execute(insert(t.eldercare_claims), list(claims.values()))
 
 
 def top_up(services, signers: dict, *, revisions: int, claim_lines: int, echo: Callable[[str], None]) -> dict:  # noqa: ANN001

@@ -103,6 +103,18 @@ def _issued_notices(prefix: str) -> list[dict]:
     return rows
 
 
+def claim_summaries(lines: list[dict]) -> list[dict]:
+    """What the intake keeps per claim beside its lines (``eldercare_claims``)."""
+    out: dict[str, dict] = {}
+    for x in lines:
+        s = out.setdefault(x["claim_id"], {k: x[k] for k in ("claim_id", "payer_district", "period", "facility_id",
+                                                              "facility_region", "submitted_at")}
+                           | {"line_count": 0, "claimed_fen": 0})
+        s["line_count"] += 1
+        s["claimed_fen"] += x["amount_fen"]
+    return list(out.values())
+
+
 def seed(engine, prefix: str = "tweb") -> None:  # noqa: ANN001
     with engine.begin() as c:
         c.execute(insert(t.hub_outbox), _issued_notices(prefix))
@@ -127,6 +139,7 @@ def seed(engine, prefix: str = "tweb") -> None:  # noqa: ANN001
              "acknowledge_by": FUTURE, "acknowledged_at": NOW, "pending": 0, "flags": [], "overdue_notified_at": None,
              "updated_at": NOW}])
         c.execute(insert(t.eldercare_claim_lines), CLAIM_LINES)
+        c.execute(insert(t.eldercare_claims), claim_summaries(CLAIM_LINES))
         c.execute(insert(t.eldercare_adjudications), [_adj(x) for x in CLAIM_LINES])
         c.execute(insert(t.settlement_statements), STATEMENTS)
         c.execute(insert(t.settlement_lines), [

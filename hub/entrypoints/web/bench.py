@@ -81,6 +81,13 @@ def fill(engine, events: int = 10_000, revisions: int = 10, claim_lines: int = 1
                    "elder_ref": f"k1:{i:064x}", "enrolment_id": f"EN{i:07d}", "subsidy_type": "bed_operation",
                    "days_in_care": 30, "amount_fen": 50000, "submitted_at": NOW}
 
+    def claims():  # noqa: ANN202  (the intake keeps one summary row per claim beside its lines)
+        for claim in range((claim_lines + 49) // 50):
+            n = min(50, claim_lines - claim * 50)
+            yield {"claim_id": f"C{claim:06d}", "payer_district": DISTRICTS[claim % len(DISTRICTS)],
+                   "period": PERIODS[(claim // 32) % 24], "facility_id": f"F{claim % 200:03d}",
+                   "facility_region": "he", "line_count": n, "claimed_fen": 50000 * n, "submitted_at": NOW}
+
     def adjudications():  # noqa: ANN202
         for x in lines():
             yield {"line_id": x["line_id"], "claim_id": x["claim_id"], "period": x["period"],
@@ -98,7 +105,8 @@ def fill(engine, events: int = 10_000, revisions: int = 10, claim_lines: int = 1
                            "total_fen": 2_500_000, "line_count": 50, "issued_at": NOW}
 
     for table, rows in ((t.disaster_reports, reports()), (t.disaster_events, states()),
-                        (t.eldercare_claim_lines, lines()), (t.eldercare_adjudications, adjudications()),
+                        (t.eldercare_claim_lines, lines()), (t.eldercare_claims, claims()),
+                        (t.eldercare_adjudications, adjudications()),
                         (t.settlement_statements, statements())):
         t0 = time.perf_counter()
         n = 0

@@ -24,7 +24,7 @@ class ListSpec:
     name: str
     query: Callable[[], Select]
     filters: Mapping[str, Callable[[Any], Any]]
-    sortable: Mapping[str, Any]
+    sortable: Mapping[str, Any]  # sort key → a column, or a tuple of columns (a composite order, e.g. a key's index)
     default_sort: str
     shape: Callable[[Mapping[str, Any]], dict] = dict
     csv_columns: Sequence[str] = field(default_factory=tuple)
@@ -59,8 +59,8 @@ def run_list(engine: Engine, spec: ListSpec, args: Mapping[str, Any], scope: Seq
     """The page asked for (``{items, total, page, per_page, sort}``), or the whole filtered list as CSV."""
     q = _filtered(spec, args, scope)
     sort = args.get("sort") or spec.default_sort
-    col = spec.sortable[sort.lstrip("-")]
-    order = [col.desc() if sort.startswith("-") else col.asc()]
+    cols = spec.sortable[sort.lstrip("-")]
+    order = [c.desc() if sort.startswith("-") else c.asc() for c in (cols if isinstance(cols, tuple) else (cols,))]
     if args.get("format") == "csv":
         with engine.connect() as conn:
             rows = [spec.shape(r._mapping) for r in conn.execute(q.order_by(*order).limit(MAX_EXPORT))]

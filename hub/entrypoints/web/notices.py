@@ -17,9 +17,12 @@ from hub.entrypoints.web.listing import ListSpec
 from hub.entrypoints.web.readmodel import AC, ST, iso, statement_status
 from hub.infrastructure import tables as t
 from jjj.bus.topics import inbox_topic
+from schemas import KINDS
 
 HO = t.hub_outbox
-NOTICE_KIND = "hub.statement_notice@"
+#: ``hub_outbox.kind`` of a statement notice ("<kind>@<schema version>"): an equality, so that the (kind, seq) index
+#: yields the newest notices first among every receipt the hub sent. A schema version bump adds the new value here.
+NOTICE_KINDS = (f"hub.statement_notice@{KINDS['hub.statement_notice'].version}",)
 
 
 def _payee_topic():  # noqa: ANN202
@@ -33,7 +36,7 @@ def _query():  # noqa: ANN202
                    ST.c.facility_id, statement_status().label("status"))
             .select_from(HO.join(ST, ST.c.statement_id == HO.c.key)
                          .outerjoin(AC, AC.c.statement_id == ST.c.statement_id))
-            .where(HO.c.kind.startswith(NOTICE_KIND), HO.c.topic == _payee_topic()))
+            .where(HO.c.kind.in_(NOTICE_KINDS), HO.c.topic == _payee_topic()))
 
 
 def _shape(r: Any) -> dict:
