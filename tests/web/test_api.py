@@ -168,3 +168,18 @@ def test_regions_rejections_and_dead_letters(web) -> None:
     assert [(r["region"], r["code"], r["count"]) for r in rej] == [("bj", 400, 1), ("he", 410, 1)]
     dl = web.api("admin", "/api/v1/dead-letters?sort=id").get_json()["items"]
     assert [(d["region"], d["code"]) for d in dl] == [("bj", 400), ("he", 410)]
+
+
+def test_totals_are_exact_up_to_the_cap_then_a_lower_bound(web, monkeypatch) -> None:  # noqa: ANN001
+    """Counting stops at COUNT_CAP rows (a million-row count costs more than the page): past it ``total`` is the cap
+    and ``total_exact`` false; at or under it the exact count."""
+    from hub.entrypoints.web import listing
+
+    whole = web.api("coord", "/api/v1/disasters").get_json()
+    assert (whole["total"], whole["total_exact"]) == (4, True)
+    monkeypatch.setattr(listing, "COUNT_CAP", 4)
+    body = web.api("coord", "/api/v1/disasters").get_json()
+    assert (body["total"], body["total_exact"]) == (4, True)
+    monkeypatch.setattr(listing, "COUNT_CAP", 3)
+    body = web.api("coord", "/api/v1/disasters?per_page=2&page=2").get_json()
+    assert (body["total"], body["total_exact"], len(body["items"])) == (3, False, 2)

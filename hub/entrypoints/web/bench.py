@@ -127,6 +127,15 @@ CALLS = [
     "/api/v1/eldercare/adjudications?payer_district=110102&period=2026-03",
     "/api/v1/eldercare/statements?payer_district=110102&period=2026-03",
     "/api/v1/regions",
+    # the dashboard's panels (unfiltered first pages, as the pages load them)
+    "/api/v1/disasters?per_page=50&status=open",
+    "/api/v1/eldercare/claims?per_page=100",
+    "/api/v1/eldercare/statements?per_page=100",
+    "/api/v1/eldercare/notices?per_page=100",
+    "/api/v1/eldercare/adjudications",
+    "/api/v1/map",
+    "/api/v1/rejections?per_page=100",
+    "/api/v1/dead-letters?per_page=50",
 ]
 
 

@@ -25,10 +25,14 @@ def engine():  # noqa: ANN201
 
 
 def envelope(item: type[Schema]) -> type[Schema]:
-    """``{items, total, page, per_page, sort}`` around ``item``."""
+    """``{items, total, total_exact, page, per_page, sort}`` around ``item``."""
     return Schema.from_dict({
         "items": fields.List(fields.Nested(item), required=True),
-        "total": fields.Int(required=True), "page": fields.Int(required=True),
+        "total": fields.Int(required=True, metadata={
+            "description": "matching rows, counted up to 10,000 (then 10000 with total_exact false)"}),
+        "total_exact": fields.Bool(required=True, metadata={
+            "description": "false when more than 10,000 rows match: narrow the filters or export CSV"}),
+        "page": fields.Int(required=True),
         "per_page": fields.Int(required=True), "sort": fields.Str(required=True),
     }, name=item.__name__.removesuffix("Schema") + "Page")
 

@@ -56,7 +56,7 @@
     table: function (body, data, p) {
       var rows = data.items || [];
       table(body, rows, p.dataset.columns.split(","), p.dataset.link);
-      if (data.total !== undefined) body.appendChild(el("p", { "class": "count" }, t("common.total") + " " + data.total));
+      if (data.total !== undefined) body.appendChild(el("p", { "class": "count" }, t("common.total") + " " + data.total + (data.total_exact === false ? "+" : "")));
     },
     overview: function (body, data) {
       var rows = data.regions.concat([data.total]);
