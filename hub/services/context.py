@@ -9,6 +9,7 @@ the batch's single transaction (cosmicpython's unit of work, eventsourcing's "tr
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -46,6 +47,20 @@ class Batch:
     audit: list[dict] = field(default_factory=list)
     #: per-worker memo of derived state (owned by the Intake; only pure functions of stored facts go in)
     cache: dict = field(default_factory=dict)
+    #: the batch's accepted messages (set by the intake before the first handler runs), so that a handler can read
+    #: what it needs for all of them with one query per batch instead of one per message (see ``prefetch``)
+    messages: list[dict] = field(default_factory=list)
+    #: per-batch reads made by ``prefetch`` (dropped with the batch)
+    memo: dict = field(default_factory=dict)
+
+    def prefetch(self, name: str, load: Callable[[list[dict]], dict], wanted: Callable[[dict], bool]) -> dict:
+        """``load(messages)`` once per batch over the batch's messages that ``wanted`` selects; its result is kept
+        for the rest of the batch. Handlers run before the batch writes anything, so what ``load`` reads at the
+        first handler is exactly what a per-message query would read at each of them."""
+        found = self.memo.get(name)
+        if found is None:
+            found = self.memo[name] = load([m for m in self.messages if wanted(m)])
+        return found
 
     def add(self, table: Table, *rows: dict) -> None:
         self.facts[table].extend(rows)

@@ -113,7 +113,8 @@ class Intake:
         result = BatchResult(codes={}, outcomes=[])
         now = self.clock()
         with self.engine.begin() as conn:
-            batch = Batch(conn, now, self.prefix, self.policy, cache=self.cache)
+            batch = Batch(conn, now, self.prefix, self.policy, cache=self.cache,
+                          messages=[v.message for v in verdicts if v.accepted])
             ids = [self._id(r, v) for r, v in zip(records, verdicts, strict=True)]
             seen = {row.message_id: row for row in
                     conn.execute(select(t.processed.c.message_id, t.processed.c.topic, t.processed.c.partition,

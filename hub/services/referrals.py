@@ -46,6 +46,37 @@ def sequence(rows: list[dict]) -> list[ReferralChange]:
     return changes
 
 
+def _rid(msg: dict) -> str | None:
+    """The referral id as stored (``"<status>/<id>"`` for drills)."""
+    rid = (msg.get("payload") or {}).get("referral_id")
+    status = msg.get("status") or ACTUAL
+    return rid if rid is None or status == ACTUAL else f"{status}/{rid}"
+
+
+def _load(conn, rids: list[str]) -> dict:  # noqa: ANN001
+    """Stored changes and parties of the given referrals: two queries per 500 ids."""
+    C, R = t.referral_changes, t.referrals
+    changes: dict[str, list[dict]] = defaultdict(list)
+    parties: dict[str, tuple[str, str]] = {}
+    for i in range(0, len(rids), 500):
+        chunk = rids[i:i + 500]
+        for r in conn.execute(select(C).where(C.c.referral_id.in_(chunk))).mappings():
+            changes[r["referral_id"]].append(dict(r))
+        for r in conn.execute(select(R.c.referral_id, R.c.from_region, R.c.to_region)
+                              .where(R.c.referral_id.in_(chunk))):
+            parties[r.referral_id] = (r.from_region, r.to_region)
+    return {"ids": set(rids), "changes": changes, "parties": parties}
+
+
+def _stored(batch: Batch, rid: str) -> tuple[list[dict], tuple[str, str] | None]:
+    """(stored changes, stored (from, to) parties) of a referral, read once per batch for all its referrals."""
+    pre = batch.prefetch("referrals", lambda msgs: _load(batch.conn, sorted({r for m in msgs if (r := _rid(m))})),
+                         lambda m: m["kind"] in STATE_OF)
+    if rid not in pre["ids"]:  # a handler called outside the intake's batch (no prefetch covers it)
+        pre = _load(batch.conn, [rid])
+    return list(pre["changes"].get(rid, ())), pre["parties"].get(rid)
+
+
 def on_change(batch: Batch, msg: dict) -> None:
     p, region, kind = msg["payload"], msg["sender"]["region"], msg["kind"]
     status = msg.get("status") or ACTUAL
@@ -56,12 +87,11 @@ def on_change(batch: Batch, msg: dict) -> None:
            "reason": p.get("reason") or p.get("reason_code") if kind == "referral.rejection" else None,
            "envelope_status": status}
     C, R = t.referral_changes, t.referrals
-    known = [dict(r) for r in batch.conn.execute(select(C).where(C.c.referral_id == rid)).mappings()]
+    known, parties = _stored(batch, rid)
     known += [r for r in batch.facts[C] if r["referral_id"] == rid]
-    parties = batch.conn.execute(select(R.c.from_region, R.c.to_region).where(R.c.referral_id == rid)).first()
     sent = next((r for r in known if r["to_state"] == "sent"), None)
-    from_region = parties.from_region if parties else (sent["region"] if sent else None)
-    to_region = parties.to_region if parties else next(
+    from_region = parties[0] if parties else (sent["region"] if sent else None)
+    to_region = parties[1] if parties else next(
         (r["to_region"] for r in batch.upserts[R] if r["referral_id"] == rid), None)
     if kind == "referral.referral":
         to_region = p["to_region"]

@@ -182,11 +182,32 @@ def on_support_reply(batch: Batch, msg: dict) -> None:
     batch.add(t.relief_support_messages, {
         "message_id": msg["message_id"], "request_id": rid, "kind": kind, "region": region,
         "entity_id": entity, "lines": lines, "at": datetime.fromisoformat(at), "reason": p.get("reason")})
-    R = t.relief_support_requests
-    requester = batch.conn.execute(select(R.c.region).where(R.c.request_id == rid)).scalar()
+    requester = _requesters(batch, rid)
     if requester and requester != region:
         batch.route(msg, requester, p["request_id"])
     batch.touch("support", rid)
+
+
+_REPLIES = ("relief.commitment", "relief.decline", "relief.dispatch", "relief.receipt")
+
+
+def _load_requesters(conn, rids: list[str]) -> dict:  # noqa: ANN001
+    R = t.relief_support_requests
+    found: dict[str, str] = {}
+    for i in range(0, len(rids), 500):
+        found.update((r.request_id, r.region) for r in
+                     conn.execute(select(R.c.request_id, R.c.region).where(R.c.request_id.in_(rids[i:i + 500]))))
+    return {"ids": set(rids), "region": found}
+
+
+def _requesters(batch: Batch, rid: str) -> str | None:
+    """The stored requesting region of a support request; read once per batch for every reply in it."""
+    pre = batch.prefetch("relief.requesters", lambda msgs: _load_requesters(batch.conn, sorted(
+        {scoped(_status(m), m["payload"]["request_id"]) for m in msgs if "request_id" in m.get("payload", {})})),
+        lambda m: m["kind"] in _REPLIES)
+    if rid not in pre["ids"]:  # called outside the intake's batch
+        pre = _load_requesters(batch.conn, [rid])
+    return pre["region"].get(rid)
 
 
 def _ints(d: dict) -> dict[int, int]:
