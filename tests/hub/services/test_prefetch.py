@@ -1,0 +1,74 @@
+"""Per-batch reads (``Batch.prefetch``): a batch reads referral state and support requesters once, whatever the
+number of its messages, and decides exactly what one read per message decided."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import event
+
+from hub.infrastructure import tables as t
+from hub.services import referrals, relief
+from hub.services.context import Batch
+from tests.hub.services import builders as b
+
+
+def _selects(engine, run) -> Counter:  # noqa: ANN001
+    """SELECT statements per table run by ``run()``."""
+    seen: Counter = Counter()
+
+    def count(_conn, _cur, stmt: str, *_a) -> None:  # noqa: ANN002
+        if stmt.lstrip().upper().startswith("SELECT"):
+            seen[stmt.split("FROM", 1)[1].split()[0].strip('"')] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_a_batch_reads_referrals_and_requesters_once_whatever_its_size(hub) -> None:  # noqa: ANN001
+    hub.feed(*[b.referral("bj", f"RF{i}", "tj") for i in range(30)],
+             *[b.support_request("bj", f"REQ{i}", 5, ["tj"]) for i in range(30)])
+    answers = [b.acceptance("tj", f"RF{i}", at=1) for i in range(30)] + \
+              [b.progress("tj", f"RF{i}", at=2) for i in range(30)] + \
+              [b.commitment("tj", f"REQ{i}", 5, at=1) for i in range(30)]
+    seen = _selects(hub.engine, lambda: hub.feed(*answers))
+    # one prefetch read each, the rest is the recompute (before: 60 and 30 per-message reads)
+    assert (seen["referral_changes"], seen["referrals"], seen["relief_support_requests"]) == (2, 2, 4)
+    assert {r["state"] for r in hub.rows(t.referrals)} == {"in_progress"}
+    forwarded = [m for m in hub.outbox("hub.routed_request") if m["_topic"].endswith(".to.bj")]
+    assert len(forwarded) == 90  # every answer reached the requesting region
+
+
+def test_decisions_in_one_batch_equal_those_of_one_batch_per_message(hub, engine) -> None:  # noqa: ANN001
+    first = [b.referral("bj", "RFA", "he"), b.support_request("bj", "REQA", 3, ["he"])]
+    rest = [b.acceptance("tj", "RFA", at=1), b.acceptance("he", "RFA", at=2), b.progress("he", "RFA", at=3),
+            b.rejection("he", "RFA", at=4), b.closure("he", "RFA", at=5), b.referral("bj", "RFB", "bj", at=6),
+            b.commitment("he", "REQA", 3, at=1), b.commitment("tj", "REQB", 3, at=2)]
+
+    def outcomes(batch: int) -> list:
+        hub.feed(*first)
+        hub.feed(*rest, batch=batch)
+        return [(r["kind"], r["code"]) for r in hub.rows(t.processed, "offset")][-len(rest):]
+
+    together = outcomes(500)
+    for table in (t.processed, t.referral_changes, t.referrals, t.relief_support_requests,
+                  t.relief_support_messages, t.relief_support_state, t.relief_cost_ledger, t.hub_outbox):
+        with engine.begin() as conn:
+            conn.execute(table.delete())
+    assert outcomes(1) == together == [
+        ("referral.acceptance", 420), ("referral.acceptance", 100), ("referral.progress", 100),
+        ("referral.rejection", 420), ("referral.closure", 100), ("referral.referral", 420),
+        ("relief.commitment", 100), ("relief.commitment", 100)]
+
+
+def test_a_handler_called_outside_the_intake_reads_what_it_needs_itself(hub, engine) -> None:  # noqa: ANN001
+    hub.feed(b.referral("bj", "RFC", "tj"), b.support_request("bj", "REQC", 2, ["tj"]))
+    with engine.begin() as conn:
+        batch = Batch(conn, hub.now, "jjj")  # no messages: the prefetch covers nothing
+        referrals.on_change(batch, b.acceptance("tj", "RFC", at=1))
+        relief.on_support_reply(batch, b.commitment("tj", "REQC", 2, at=1))
+    assert [m.topic for m in batch.outgoing] == ["jjj.to.bj", "jjj.to.bj"]
