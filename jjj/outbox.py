@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -106,6 +108,18 @@ class _Raw:
         sql, names, defaults = self._compiled(conn.dialect)
         conn.exec_driver_sql(sql, [self._params(names, defaults, r) for r in rows])
 
+    def executemany_tuples(self, conn, columns: tuple[str, ...], rows: list[tuple]) -> None:  # noqa: ANN001
+        """Rows as tuples in ``columns`` order: a positional driver (SQLite) takes them as they are, without a
+        dict per row; a named one gets dicts."""
+        sql, names, _ = self._compiled(conn.dialect)
+        if names is None:
+            conn.exec_driver_sql(sql, [dict(zip(columns, r, strict=True)) for r in rows])
+        elif tuple(names) == columns:
+            conn.exec_driver_sql(sql, rows)
+        else:
+            order = [columns.index(n) for n in names]
+            conn.exec_driver_sql(sql, [tuple(r[i] for i in order) for r in rows])
+
 
 class PendingRow(NamedTuple):
     """An outbox row waiting to be sent (what `sign_batch` and the publisher read)."""
@@ -188,11 +202,10 @@ def enqueue(conn, table: Table, messages: Iterable[OutgoingMessage], now: dateti
     st = _Statements.of(table)
     hproc = st.proc("headers", dialect)
     created, no_headers = st.proc("created_at", dialect)(now), hproc(None)
-    rows = [{"message_id": m.message_id, "kind": m.kind_at_version, "topic": m.topic, "key": m.key, "value": m.value,
-             "headers": no_headers if m.headers is None else hproc(m.headers), "created_at": created}
-            for m in messages]
+    rows = [(m.message_id, m.kind_at_version, m.topic, m.key, m.value,
+             no_headers if m.headers is None else hproc(m.headers), created) for m in messages]
     if rows:
-        st.insert.executemany(conn, rows)
+        st.insert.executemany_tuples(conn, _COLUMNS, rows)
     return len(rows)
 
 
@@ -223,18 +236,52 @@ class OutboxPublisher:
 
     Per batch: one SELECT of the pending rows in seq order, one hash tree + one signature, the sends, one flush
     (the broker's acks), then one UPDATE per run of consecutive seqs marks the acknowledged prefix sent.
+
+    `drain` holds one database connection for its loop (per thread): SQLite connections are not pooled, and opening
+    one (pragmas) and closing it (the last connection of a WAL database checkpoints it) per statement cost more than
+    the statements; on PostgreSQL each checkout pinged the server. Any failure drops it; the next turn opens another.
+    An idle loop sleeps on ``wake_event``: a writer in the same process sets it after its commit (`wake`), so a
+    message accepted while the outbox was idle goes out at once instead of after the idle interval.
     """
 
     def __init__(self, engine: Engine, table: Table, producer, signer: Signer, *, batch: int = 2000,  # noqa: ANN001
-                 batch_signing: bool = True, flush_timeout_s: float = 30.0) -> None:
+                 batch_signing: bool = True, flush_timeout_s: float = 30.0,
+                 wake_event: threading.Event | None = None) -> None:
         self.engine, self.table, self.producer, self.signer = engine, table, producer, signer
         self.batch, self.batch_signing, self.flush_timeout_s = batch, batch_signing, flush_timeout_s
+        self.wake_event = wake_event if wake_event is not None else threading.Event()
         self._st = _Statements.of(table)
         self._key_hashes: dict[bytes, int] = {}
         self._unmarked: list[tuple[int, int]] = []  # seq runs the broker acknowledged, not yet marked sent
+        self._local = threading.local()  # .conn: the connection `drain` holds in this thread
+
+    def wake(self) -> None:
+        """New rows are committed: an idle `drain` loop looks at once."""
+        self.wake_event.set()
+
+    @contextmanager
+    def _connection(self) -> Iterator:
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self.engine.connect() as conn:
+            yield conn
+
+    def _hold(self) -> None:
+        if getattr(self._local, "conn", None) is None:
+            self._local.conn = self.engine.connect()
+
+    def _release(self) -> None:
+        conn, self._local.conn = getattr(self._local, "conn", None), None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - a broken connection is dropped either way
+                log.debug("closing the outbox connection failed", exc_info=True)
 
     def pending(self, limit: int | None = None) -> list[PendingRow]:
-        with self.engine.connect() as conn:
+        with self._connection() as conn, conn.begin():
             rows = self._st.pending.execute(conn, {"lim": limit or self.batch}).fetchall()
         # SQLite hands JSON back as text ("null" when there are no extra headers); psycopg decodes it already
         return [PendingRow(seq, mid, kind, topic, key, bytes(value),
@@ -273,7 +320,7 @@ class OutboxPublisher:
     def _mark_acknowledged(self) -> None:
         """Mark the acknowledged runs sent. If the database fails here, the runs are kept and marked first thing
         when it is back (`drain_once`), so a database outage right after an ack does not send the rows again."""
-        with self.engine.begin() as conn:
+        with self._connection() as conn, conn.begin():
             now = self._st.proc("sent_at", conn.dialect)(datetime.now(UTC))
             self._st.mark.executemany(conn, [{"lo": lo, "hi": hi, "now": now} for lo, hi in self._unmarked])
         self._unmarked.clear()
@@ -314,28 +361,35 @@ class OutboxPublisher:
         Broker and database outages are survived here: nothing in the loop may raise, or the worker would die.
         """
         total, backoff = 0, idle_sleep_s
-        while not stop():
-            try:
-                sent = self.drain_once()
-                pending = self.depth() if sent == 0 else 1
-            except Exception:  # noqa: BLE001 - the loop must survive broker and database outages
-                log.exception("outbox drain failed; retrying in %.1fs", backoff)
-                sent, pending = -1, 1
-            if sent > 0:
-                total += sent
-                backoff = idle_sleep_s
-                continue
-            if sent == 0 and not pending and until_empty:
-                return total
-            time.sleep(backoff)
-            if pending:  # stuck (broker down) or failing (database down): back off
-                backoff = min(backoff * 2, 10.0)
-            else:
-                backoff = idle_sleep_s
-        return total
+        try:
+            while not stop():
+                self.wake_event.clear()  # before looking: a commit after this point wakes the wait below
+                try:
+                    self._hold()
+                    sent = self.drain_once()
+                    pending = self.depth() if sent == 0 else 1
+                except Exception:  # noqa: BLE001 - the loop must survive broker and database outages
+                    log.exception("outbox drain failed; retrying in %.1fs", backoff)
+                    self._release()
+                    sent, pending = -1, 1
+                if sent > 0:
+                    total += sent
+                    backoff = idle_sleep_s
+                    continue
+                if sent == 0 and not pending and until_empty:
+                    return total
+                if pending:  # stuck (broker down) or failing (database down): back off
+                    time.sleep(backoff)
+                    backoff = min(backoff * 2, 10.0)
+                else:
+                    self.wake_event.wait(idle_sleep_s)
+                    backoff = idle_sleep_s
+            return total
+        finally:
+            self._release()
 
     def depth(self) -> int:
-        with self.engine.connect() as conn:
+        with self._connection() as conn, conn.begin():
             return conn.execute(select(func.count()).select_from(self.table)
                                 .where(self.table.c.sent_at.is_(None))).scalar_one()
 

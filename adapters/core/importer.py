@@ -96,6 +96,7 @@ def import_file(runtime, fmt: NativeFormat, path: Path, ctx: MapContext, *, batc
             if final:
                 values.update(status="failed" if error else "done", finished_at=datetime.now(UTC), error=error)
             conn.execute(update(store.imports).where(store.imports.c.import_id == import_id).values(**values))
+        runtime.committed()
         ready.clear()
         rejected.clear()
 

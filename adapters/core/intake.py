@@ -74,6 +74,7 @@ def create_intake_app(runtime, spec: RegionSpec, ctx: MapContext, metrics: Adapt
             if key:
                 conn.execute(insert(store.intake_keys), [{"key": key, "response": answer,
                                                           "created_at": datetime.now(UTC)}])
+        runtime.committed()
         for r in ready:
             metrics.count(r.item.kind, "accepted")
         return jsonify(answer), 202

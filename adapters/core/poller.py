@@ -64,6 +64,7 @@ class Poller:
                 conn.execute(store.cursors.update().where(store.cursors.c.name == self.name).values(**values))
             else:
                 conn.execute(store.cursors.insert().values(**values))
+        self.runtime.committed()
         return len(items)
 
     def run(self, stop: Callable[[], bool], interval_s: float = 5.0, max_backoff_s: float = 60.0) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +37,8 @@ class AdapterRuntime:
     settings: Settings
     system_id: str = ""
     started_at: str = field(default_factory=now_rfc3339)
+    #: set after every outbox commit of this process: the publisher's idle wait ends at once (`committed`)
+    wake_event: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     @cached_property
     def engine(self) -> Engine:
@@ -65,7 +68,12 @@ class AdapterRuntime:
         outgoing = [self.envelope(i) for i in items]
         with self.engine.begin() as conn:
             enqueue(conn, store.outbox, outgoing)
+        self.committed()
         return [o.message_id for o in outgoing]
+
+    def committed(self) -> None:
+        """Outbox rows were just committed: wake this process's publisher (it would look within 50 ms anyway)."""
+        self.wake_event.set()
 
     def write(self, conn, ready: list[Ready], rejected: list[Rejected], fmt: str,  # noqa: ANN001
               import_id: str | None = None) -> None:
@@ -100,7 +108,8 @@ class AdapterRuntime:
         # ~10, and each new batch wakes kafka-python's sender thread (a GIL hand-over); below the topics' 1 MiB
         producer = make_producer(self.settings.kafka_bootstrap, client_id=f"adapter-{self.region}",
                                  batch_size=768 * 1024)
-        return OutboxPublisher(self.engine, store.outbox, producer, Signer.load(self.settings.keys, self.region))
+        return OutboxPublisher(self.engine, store.outbox, producer, Signer.load(self.settings.keys, self.region),
+                               wake_event=self.wake_event)
 
     # -- heartbeat and status ------------------------------------------------------------------------------------
     def heartbeat_item(self) -> Canonical:
