@@ -235,6 +235,9 @@ def test_district_officer_disputes_with_a_reason_and_the_payee_sees_it(fresh_web
     assert not browser.find_elements(By.ID, "dispute") and not browser.find_elements(By.ID, "confirm")
     _loaded(browser, "p-statement-history")
     assert browser.find_element(By.CSS_SELECTOR, "#statement-events li").text.endswith(f"异议 · officer:xicheng · {REASON}")
+    marks = {tr.get_attribute("data-line"): tr.find_element(By.CSS_SELECTOR, 'td[data-col="disputed"]').text
+             for tr in browser.find_elements(By.CSS_SELECTOR, "#statement-lines tbody tr")}
+    assert marks == {"C-XC-1-L1": "", "C-XC-1-L2": "有异议，暂扣", "C-XC-1-L3": ""}
     browser.save_screenshot(str(SHOTS / "statement-disputed.png"))
 
     after = fresh_web.api("coord", "/api/v1/eldercare/statements/S-XC-1").get_json()

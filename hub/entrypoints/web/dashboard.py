@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
-from hub.entrypoints.web import actions, auth_store, payee, readmodel_views
+from hub.entrypoints.web import actions, auth_store, notices, payee, readmodel_views
 from hub.entrypoints.web.auth import AREAS, current_user, require
 from hub.entrypoints.web.i18n import t
 from hub.entrypoints.web.security import csrf_token
@@ -118,7 +118,8 @@ def init_app(app: Flask) -> None:
         if user.role == "district_officer" and st["payer_district"] != user.district:
             abort(403, description=t("settlement.not_yours"))
         can_act = user.role == "district_officer" and st["status"] == "issued"
-        return render_template("statement.html", st=st, can_act=can_act)
+        # lines withheld by an open dispute are marked (the same view the payee region gets)
+        return render_template("statement.html", st=notices.payee_view(st), can_act=can_act)
 
     @app.post("/settlement/<statement_id>/confirm")
     @require("eldercare")
