@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     Boolean,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    event,
 )
 
 from jjj.db import create_tables
@@ -576,17 +578,60 @@ Index("ux_settlement_statements_key", settlement_statements.c.period, settlement
       settlement_statements.c.payee_region, settlement_statements.c.facility_id, settlement_statements.c.subsidy_type,
       unique=True)
 
-settlement_lines = Table(
-    "settlement_lines", metadata,
-    Column("statement_id", String(64), nullable=False),
-    Column("line_id", String(160), nullable=False),  # hub line key "<claim_id>/<line_id>" (or an adjustment id)
-    Column("elder_ref", String(120), nullable=False),
-    Column("amount_fen", BigInteger, nullable=False),
-    Column("adjusts", String(160), nullable=True),
-    # a late line: the claim line's own period, whose statements were already issued when it was accepted
-    Column("late_of", String(7), nullable=True),
-    PrimaryKeyConstraint("statement_id", "line_id"),
-)
+def _line_columns() -> list:
+    return [
+        Column("statement_id", String(64), nullable=False),
+        Column("line_id", String(160), nullable=False),  # hub line key "<claim_id>/<line_id>" (or an adjustment id)
+        Column("elder_ref", String(120), nullable=False),
+        Column("amount_fen", BigInteger, nullable=False),
+        Column("adjusts", String(160), nullable=True),
+        # a late line: the claim line's own period, whose statements were already issued when it was accepted
+        Column("late_of", String(7), nullable=True),
+        PrimaryKeyConstraint("statement_id", "line_id"),
+    ]
+
+
+#: The lines of statements that are not claim lines: the adjustments booked into a statement (and a line put on a
+#: statement by hand: an INSERT into ``settlement_lines`` lands here). Claim lines are never copied (issue 8).
+settlement_extra_lines = Table("settlement_extra_lines", metadata, *_line_columns())
+
+#: Every line of every statement (a read-only view; readers select from it as from a table): the claim lines frozen on
+#: the statement (accepted adjudications whose ``statement_id`` names it, reached through the statement's key: the
+#: index below) and its extra lines. Its own MetaData: ``create_all`` makes the view, not a table (DDL below).
+settlement_lines = Table("settlement_lines", MetaData(), *_line_columns())
+Index("ix_eldercare_adjudications_statement_key", eldercare_adjudications.c.facility_id,
+      eldercare_adjudications.c.subsidy_type, eldercare_adjudications.c.payer_district)
+
+#: The view's query (the same text in migration 0010): ``late_of`` is the claim line's period when it is not the
+#: statement's (a late line carried onto a later period's statement).
+SETTLEMENT_LINES_VIEW = (
+    "SELECT s.statement_id AS statement_id, a.claim_id || '/' || a.line_id AS line_id, a.elder_ref AS elder_ref,"
+    " a.payable_fen AS amount_fen, CAST(NULL AS VARCHAR(160)) AS adjusts,"
+    " CASE WHEN a.period <> s.period THEN a.period END AS late_of"
+    " FROM settlement_statements s JOIN eldercare_adjudications a ON a.facility_id = s.facility_id"
+    " AND a.subsidy_type = s.subsidy_type AND a.payer_district = s.payer_district"
+    " AND a.facility_region = s.payee_region AND a.statement_id = s.statement_id"
+    " UNION ALL SELECT statement_id, line_id, elder_ref, amount_fen, adjusts, late_of FROM settlement_extra_lines")
+_EXTRA_INSERT = ("INSERT INTO settlement_extra_lines (statement_id, line_id, elder_ref, amount_fen, adjusts, late_of)"
+                 " VALUES (NEW.statement_id, NEW.line_id, NEW.elder_ref, NEW.amount_fen, NEW.adjusts, NEW.late_of)")
+SETTLEMENT_LINES_DDL = {
+    "sqlite": [f"CREATE VIEW IF NOT EXISTS settlement_lines AS {SETTLEMENT_LINES_VIEW}",
+               "CREATE TRIGGER IF NOT EXISTS settlement_lines_insert INSTEAD OF INSERT ON settlement_lines"
+               f" BEGIN {_EXTRA_INSERT}; END"],
+    "postgresql": [f"CREATE OR REPLACE VIEW settlement_lines AS {SETTLEMENT_LINES_VIEW}",
+                   "CREATE OR REPLACE FUNCTION settlement_lines_insert() RETURNS trigger LANGUAGE plpgsql AS"
+                   f" $$ BEGIN {_EXTRA_INSERT}; RETURN NEW; END $$",
+                   "CREATE OR REPLACE TRIGGER settlement_lines_insert INSTEAD OF INSERT ON settlement_lines"
+                   " FOR EACH ROW EXECUTE FUNCTION settlement_lines_insert()"],
+}
+SETTLEMENT_LINES_DROP = {"sqlite": ["DROP VIEW IF EXISTS settlement_lines"],
+                         "postgresql": ["DROP VIEW IF EXISTS settlement_lines",
+                                        "DROP FUNCTION IF EXISTS settlement_lines_insert()"]}
+for _dialect, _statements in SETTLEMENT_LINES_DDL.items():
+    for _sql in _statements:
+        event.listen(metadata, "after_create", DDL(_sql).execute_if(dialect=_dialect))
+    for _sql in SETTLEMENT_LINES_DROP[_dialect]:
+        event.listen(metadata, "before_drop", DDL(_sql).execute_if(dialect=_dialect))
 
 #: Corrections of settled lines, booked into a later period's statement (never edits).
 settlement_adjustments = Table(
