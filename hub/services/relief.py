@@ -286,9 +286,13 @@ def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]
     ordered = sorted(events, key=lambda e: (e[0], e[1] or "", e[2] or ""))
     for i in range(0, len(ordered), 200):
         chunk = ordered[i:i + 200]
-        cond = or_(*[and_(R.c.envelope_status == s, R.c.event_id.is_(None)) if eid is None else
-                     and_(R.c.envelope_status == s, R.c.event_region == er, R.c.event_id == eid)
-                     for s, er, eid in chunk])
+        # fixed-shape statements (expanding IN lists): an OR of one term per event compiled a new statement for
+        # every chunk size and None pattern, and each one stayed in the engine's compiled cache with its bound
+        # values (a worker grew by hundreds of MB; docs/perf/hub-memory.md)
+        named = [(s, er, eid) for s, er, eid in chunk if eid is not None]
+        unnamed = sorted({s for s, _er, eid in chunk if eid is None})
+        cond = or_(tuple_(R.c.envelope_status, R.c.event_region, R.c.event_id).in_(named),
+                   and_(R.c.envelope_status.in_(unnamed), R.c.event_id.is_(None)))
         rids = sorted(conn.execute(select(R.c.request_id).where(cond)).scalars())
         flows = _flows(conn, rids)
         by_status: dict[str, list[Flow]] = defaultdict(list)
@@ -311,5 +315,5 @@ def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]
                       "request_ids": list(ln.requests), "dispatch_ids": list(ln.dispatches),
                       "flags": list(ln.flags), "updated_at": batch.now} for ln in lines]
         refs = [(s, f"{er}:{eid}" if eid else "") for s, er, eid in chunk]
-        conn.execute(delete(L).where(or_(*[and_(L.c.envelope_status == s, L.c.event_ref == ref) for s, ref in refs])))
+        conn.execute(delete(L).where(tuple_(L.c.envelope_status, L.c.event_ref).in_(refs)))
         upsert(conn, L, rows)
