@@ -34,9 +34,11 @@ def outbox_ids(rt) -> list[str]:  # noqa: ANN001
 def test_a_pushed_report_is_in_the_outbox_when_the_answer_is_202(client_rt) -> None:  # noqa: ANN001
     client, rt = client_rt
     body = sample("beijing", "disaster_report.json").read_bytes()
+    assert not rt.wake_event.is_set()
     resp = client.post("/intake/disaster_report", data=body, headers=H, content_type="application/json")
     assert resp.status_code == 202
     assert resp.get_json()["accepted"] == outbox_ids(rt) and len(outbox_ids(rt)) == 1
+    assert rt.wake_event.is_set()  # the publisher of this process sends it at once, not after its idle wait
 
 
 def test_a_bad_push_gets_400_with_located_errors_and_nothing_is_accepted(client_rt) -> None:  # noqa: ANN001

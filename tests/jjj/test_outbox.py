@@ -172,3 +172,59 @@ def test_rows_acknowledged_just_before_a_database_failure_are_marked_afterwards_
     assert pub.drain(until_empty=True, idle_sleep_s=0.01) == 0  # the database is back: marked, nothing re-sent
     assert pub.depth() == 0 and len(pub.producer.sent) == 3
     assert [[(r["lo"], r["hi"]) for r in rows] for rows in calls] == [[(1, 3)], [(1, 3)]]
+
+
+def test_a_drain_loop_holds_one_connection_and_reopens_it_after_a_database_failure(  # noqa: ANN001
+        outbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several batches and the emptiness check share one checkout; a failure drops it and the next turn opens
+    another (SQLite connections are not pooled: one per statement cost more than the statements)."""
+    from sqlalchemy import event
+
+    engine, table, signer, _ = outbox
+    with engine.begin() as conn:
+        enqueue(conn, table, [msg(i) for i in range(7)])
+    checkouts: list[int] = []
+    event.listen(engine, "checkout", lambda *_: checkouts.append(1))
+    pub = OutboxPublisher(engine, table, Producer(), signer, batch=3)
+    assert pub.drain(until_empty=True, idle_sleep_s=0.01) == 7 and len(pub.producer.sent) == 7
+    assert len(checkouts) == 1                     # 3 batches + the depth check, one connection
+    with engine.begin() as conn:
+        enqueue(conn, table, [msg(i) for i in range(7, 10)])
+    real, calls = pub._st.mark.executemany, []
+
+    def database_gone_once(conn, rows) -> None:  # noqa: ANN001
+        calls.append(rows)
+        if len(calls) == 1:
+            raise ConnectionError("server closed the connection unexpectedly")
+        real(conn, rows)
+
+    monkeypatch.setattr(pub._st.mark, "executemany", database_gone_once)
+    checkouts.clear()
+    assert pub.drain(until_empty=True, idle_sleep_s=0.01) == 0  # acknowledged before the failure: marked, not resent
+    assert pub.depth() == 0 and len(pub.producer.sent) == 10 and len(calls) == 2
+    assert len(checkouts) == 3                     # the failed turn's, the next turn's, depth() outside the loop
+
+
+def test_an_idle_drain_loop_is_woken_by_a_commit_in_the_same_process(outbox) -> None:  # noqa: ANN001
+    import threading
+    import time
+
+    engine, table, signer, _ = outbox
+    pub = OutboxPublisher(engine, table, Producer(), signer)
+    stop = threading.Event()
+    loop = threading.Thread(target=pub.drain, kwargs={"until_empty": False, "idle_sleep_s": 30, "stop": stop.is_set})
+    loop.start()
+    try:
+        time.sleep(0.3)                            # the loop found nothing and waits (up to 30 s)
+        with engine.begin() as conn:
+            enqueue(conn, table, [msg(1)])
+        started = time.monotonic()
+        pub.wake()
+        while pub.depth() and time.monotonic() - started < 10:
+            time.sleep(0.01)
+        assert pub.depth() == 0 and time.monotonic() - started < 5
+    finally:
+        stop.set()
+        pub.wake()
+        loop.join(timeout=10)
+    assert not loop.is_alive() and len(pub.producer.sent) == 1
