@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, Table, insert, select
 
 import schemas
 from hub.infrastructure import tables as t
@@ -72,11 +72,19 @@ class Intake:
         self.engine, self.keys, self.prefix, self.clock = engine, keys, prefix, clock
         self.policy = policy or HubPolicy()
         self.cache: dict = {}  # derived-state memo shared by this worker's batches (see services.disasters)
+        self._topics: dict[str, tuple[str, str] | None] = {}  # topic -> (region, family), parsed once per topic
         warm_schemas()
 
     # -- checks that need no database -------------------------------------------------------------------------
+    def _where(self, topic: str) -> tuple[str, str] | None:
+        try:
+            return self._topics[topic]
+        except KeyError:
+            found = self._topics[topic] = parse_region_topic(self.prefix, topic)
+            return found
+
     def check(self, record: Record) -> Verdict:
-        where = parse_region_topic(self.prefix, record.topic)
+        where = self._where(record.topic)
         if where is None:
             return Verdict(300, f"topic {record.topic} is not a regional topic", "主题不是地区主题")
         region, family = where
@@ -134,7 +142,7 @@ class Intake:
                                       f"{prior.partition}/{prior.offset}", "重复消息（无害）", message=verdict.message)
                 elif verdict.accepted:
                     verdict = self._apply(batch, verdict)
-                region = parse_region_topic(self.prefix, record.topic)
+                region = self._where(record.topic)
                 region_code = region[0] if region else "??"
                 row_id = mid if prior is None else record.position
                 seen[row_id] = record  # a second copy inside the same batch is a duplicate too
@@ -161,7 +169,7 @@ class Intake:
                     result.rejected += 1
             apply_batch(batch)
             if processed_rows:
-                conn.execute(insert(t.processed), processed_rows)
+                insert_rows(conn, t.processed, processed_rows)
             if dead:
                 conn.execute(insert(t.dead_letters), dead)
             enqueue(conn, t.hub_outbox, outgoing + batch.outgoing, now)
@@ -202,6 +210,33 @@ def _rewind(batch: Batch, marks) -> None:  # noqa: ANN001
     for table, rows in batch.upserts.items():
         del rows[upserts.get(table, 0):]
     del batch.outgoing[outgoing:]
+
+
+def insert_rows(conn, table: Table, rows: list[dict]) -> None:  # noqa: ANN001
+    """Plain INSERT of rows with the same keys and no JSON columns (a duplicate key fails the transaction either
+    way): COPY FROM STDIN on PostgreSQL with psycopg 3 (one round trip instead of one statement per row, ~10x
+    faster for a poll batch), else one executemany."""
+    dialect = conn.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg" or table.schema is not None:
+        conn.execute(insert(table), rows)
+        return
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.exc import DBAPIError
+
+    names = list(rows[0])
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table.name),
+                                                     sql.SQL(", ").join(map(sql.Identifier, names)))
+    try:
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(stmt) as copy:
+            for row in rows:
+                copy.write_row([row[n] for n in names])
+    except psycopg.Error as exc:  # as SQLAlchemy does for its own statements (see jjj.outbox._copy)
+        disconnect = dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        if disconnect:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(f"COPY {table.name}", None, exc, psycopg.Error,
+                                  connection_invalidated=disconnect, dialect=dialect) from exc
 
 
 def apply_batch(batch: Batch) -> None:

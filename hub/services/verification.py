@@ -113,20 +113,30 @@ def recompute(batch: Batch) -> None:
 
 
 def recompute_requests(batch: Batch, ids: list[str]) -> int:
-    """Re-aggregate requests at ``batch.now``; sends each final result once. Returns how many results were sent."""
+    """Re-aggregate requests at ``batch.now``; sends each final result once. Returns how many results were sent.
+
+    Reads only the columns the aggregation needs (the answers' JSON ``summary`` only for the requests whose result
+    goes out now, the state's status and result columns only): most touched requests are still open."""
     conn, Q, A, S = batch.conn, t.verification_requests, t.verification_answers, t.verification_state
     requests = {r["request_id"]: dict(r) for r in conn.execute(select(Q).where(Q.c.request_id.in_(ids))).mappings()}
     answers: dict[str, list[dict]] = defaultdict(list)
-    for r in conn.execute(select(A).where(A.c.request_id.in_(ids))).mappings():
+    for r in conn.execute(select(*_ANSWER_COLUMNS).where(A.c.request_id.in_(ids))).mappings():
         answers[r["request_id"]].append(dict(r))
-    state = {r["request_id"]: dict(r) for r in conn.execute(select(S).where(S.c.request_id.in_(ids))).mappings()}
-    rows, sent = [], 0
+    state = {r["request_id"]: r for r in conn.execute(
+        select(S.c.request_id, S.c.status, S.c.result_sent_at, S.c.result_status)
+        .where(S.c.request_id.in_(ids))).mappings()}
+    decided = []
     for rid, req in requests.items():
         responses = [Response(a["response_id"], rid, PROVINCE[a["region"]], a["subject_ref"], a["item"],
                               Outcome(a["outcome"]), _aware(a["answered_at"])) for a in answers[rid]]
         result = aggregate(_domain_request(req), responses, batch.now, batch.policy.calendar,
                            batch.policy.verification, _regions(req))
         prior = state.get(rid) or {}
+        send = result.status is not VerificationStatus.OPEN and prior.get("result_sent_at") is None
+        decided.append((rid, req, result, prior, send))
+    summaries = _summaries(conn, [rid for rid, *_, send in decided if send])
+    rows, sent = [], 0
+    for rid, req, result, prior, send in decided:
         row = {"request_id": rid, "region": req["region"], "status": result.status.value, "due_on": result.due,
                "expected": len(result.answers) + len(result.missing), "answered": len(result.answers),
                "missing": [{"subject_ref": m.subject_ref, "item": m.item, "region": BUS_REGION[m.region]}
@@ -134,8 +144,9 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
                "late": list(result.late), "duplicates": list(result.duplicates),
                "unexpected": list(result.unexpected), "result_sent_at": prior.get("result_sent_at"),
                "result_status": prior.get("result_status"), "updated_at": batch.now}
-        if result.status is not VerificationStatus.OPEN and prior.get("result_sent_at") is None:
-            _send_result(batch, req, result, answers[rid])
+        if send:
+            _send_result(batch, req, result, [a | {"summary": summaries.get(a["response_id"])}
+                                              for a in answers[rid]])
             row["result_sent_at"], row["result_status"] = batch.now, result.status.value
             sent += 1
         if prior.get("status") != row["status"] and req.get("envelope_status", ACTUAL) == ACTUAL:
@@ -143,6 +154,20 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
         rows.append(row)
     upsert(conn, S, rows)
     return sent
+
+
+_A = t.verification_answers
+_ANSWER_COLUMNS = (_A.c.response_id, _A.c.message_id, _A.c.request_id, _A.c.region, _A.c.subject_ref, _A.c.item,
+                   _A.c.outcome, _A.c.answered_at)
+
+
+def _summaries(conn, ids: list[str]) -> dict[str, dict]:  # noqa: ANN001
+    """response id → stored summary, for the answers of the given requests (those whose result is sent now)."""
+    out: dict[str, dict] = {}
+    for i in range(0, len(ids), 500):
+        out.update((r.response_id, r.summary) for r in conn.execute(
+            select(_A.c.response_id, _A.c.summary).where(_A.c.request_id.in_(ids[i:i + 500]))))
+    return out
 
 
 def _send_result(batch: Batch, req: dict, result, answers: list[dict]) -> None:  # noqa: ANN001
