@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> Flask:  # no
     if engine is None:
         from hub.infrastructure import tables
 
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, sqlite_pool=True)
         tables.create_all(engine)
     from hub.entrypoints.web import auth_store, readmodel
     from hub.services import audit

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Response
 from marshmallow import Schema, fields, validate
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Engine, Select, func, literal, select
 
 MAX_PER_PAGE = 500
 MAX_EXPORT = 200_000
@@ -72,8 +72,9 @@ def run_list(engine: Engine, spec: ListSpec, args: Mapping[str, Any], scope: Seq
         return csv_response(spec.name, rows, spec.csv_columns)
     page, per_page = args.get("page", 1), args.get("per_page", 50)
     with engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(
-            q.order_by(None).limit(COUNT_CAP + 1).subquery())).scalar_one()
+        # counted rows carry no columns: a row's computed values (a statement's status …) are not worked out
+        counted = q.with_only_columns(literal(1), maintain_column_froms=True).order_by(None).limit(COUNT_CAP + 1)
+        total = conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
         rows = conn.execute(q.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
     return {"items": [spec.shape(r._mapping) for r in rows], "total": min(total, COUNT_CAP),
             "total_exact": total <= COUNT_CAP, "page": page, "per_page": per_page, "sort": sort}
