@@ -11,12 +11,13 @@ import json
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import literal, select
+from sqlalchemy import and_, or_, select
 
 from hub.entrypoints.web.listing import ListSpec
 from hub.entrypoints.web.readmodel import AC, ST, iso, statement_status
 from hub.infrastructure import tables as t
 from jjj.bus.topics import inbox_topic
+from jjj.config import REGIONS
 from schemas import KINDS
 
 HO = t.hub_outbox
@@ -25,10 +26,12 @@ HO = t.hub_outbox
 NOTICE_KINDS = (f"hub.statement_notice@{KINDS['hub.statement_notice'].version}",)
 
 
-def _payee_topic():  # noqa: ANN202
-    """``<prefix>.to.<payee region>`` of the joined statement (notices to the payer region are not the payee's)."""
+def _to_payee():  # noqa: ANN202
+    """The notice went to the joined statement's payee region (notices to the payer region are not the payee's):
+    spelled out per region with constants, so that PostgreSQL estimates it and reads the newest notices by index
+    (``topic = prefix || payee_region`` made it expect 11 rows, join all 30,000 and sort: 50–240 ms)."""
     prefix = current_app.extensions["jjj.settings"].topic_prefix
-    return literal(inbox_topic(prefix, "")) + ST.c.payee_region
+    return or_(*[and_(ST.c.payee_region == r, HO.c.topic == inbox_topic(prefix, r)) for r in REGIONS])
 
 
 def _query():  # noqa: ANN202
@@ -36,7 +39,7 @@ def _query():  # noqa: ANN202
                    ST.c.facility_id, statement_status().label("status"))
             .select_from(HO.join(ST, ST.c.statement_id == HO.c.key)
                          .outerjoin(AC, AC.c.statement_id == ST.c.statement_id))
-            .where(HO.c.kind.in_(NOTICE_KINDS), HO.c.topic == _payee_topic()))
+            .where(HO.c.kind.in_(NOTICE_KINDS), _to_payee()))
 
 
 def _shape(r: Any) -> dict:
