@@ -14,6 +14,7 @@ real event's id therefore leaves the real event untouched.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -58,10 +59,40 @@ def load_events(conn, keys: set[tuple[str, str]],  # noqa: ANN001
     defaults (type, start date borrowed by corrections/cancels) did not change, else rebuilt from the mapped
     revisions. The result equals the full rebuild (``fold_event`` is property-tested against ``build_event``).
     """
-    if cache is None or status != ACTUAL:
-        cache = {}  # drills are rare: rebuilt in full, never memoised beside the real events
-    rows_memo: dict[str, dict] = cache.setdefault("disaster_rows", {})
-    events_memo: dict[tuple[str, str], tuple] = cache.setdefault("disaster_events", {})
+    return _build(conn, _revision_ids(conn, keys, status), cache, status)
+
+
+def iter_events(conn, keys: set[tuple[str, str]], cache: dict | None = None,  # noqa: ANN001
+                status: str = ACTUAL) -> Iterator[tuple[tuple[str, str], tuple[DisasterEvent, list[dict]]]]:
+    """``load_events`` a few events at a time: each step holds the rows and reports of at most ``LOAD_ROWS_MAX``
+    revisions (an event with more is loaded alone), so a batch touching events with long histories does not hold
+    all of them at once (a worker's peak memory grew with the revisions per event). One malformed event does not
+    block the others: a step that fails is redone event by event, and the failing event is skipped."""
+    ids_by = _revision_ids(conn, keys, status)
+    step: dict[tuple[str, str], list[str]] = {}
+    size = 0
+    for key in sorted(ids_by):
+        if step and size + len(ids_by[key]) > LOAD_ROWS_MAX:
+            yield from _safe_build(conn, step, cache, status)
+            step, size = {}, 0
+        step[key] = ids_by[key]
+        size += len(ids_by[key])
+    if step:
+        yield from _safe_build(conn, step, cache, status)
+
+
+def _safe_build(conn, ids_by, cache, status):  # noqa: ANN001, ANN202
+    try:
+        yield from _build(conn, ids_by, cache, status).items()
+    except DomainError:
+        for key, ids in ids_by.items():
+            try:
+                yield from _build(conn, {key: ids}, cache, status).items()
+            except DomainError:
+                continue
+
+
+def _revision_ids(conn, keys, status: str) -> dict[tuple[str, str], list[str]]:  # noqa: ANN001
     r = t.disaster_reports
     ids_by: dict[tuple[str, str], list[str]] = defaultdict(list)
     for key_chunk in _chunks(sorted(keys), 500):
@@ -69,16 +100,27 @@ def load_events(conn, keys: set[tuple[str, str]],  # noqa: ANN001
                                                                     r.c.envelope_status == status)
         for mid, region, event_id in conn.execute(q):
             ids_by[(region, event_id)].append(mid)
+    return ids_by
+
+
+def _build(conn, ids_by: dict[tuple[str, str], list[str]], cache: dict | None,  # noqa: ANN001
+           status: str) -> dict[tuple[str, str], tuple[DisasterEvent, list[dict]]]:
+    if cache is None or status != ACTUAL:
+        cache = {}  # drills are rare: rebuilt in full, never memoised beside the real events
+    rows_memo: dict[str, dict] = cache.setdefault("disaster_rows", {})
+    events_memo: dict[tuple[str, str], tuple] = cache.setdefault("disaster_events", {})
+    r = t.disaster_reports
     missing = sorted({m for ids in ids_by.values() for m in ids} - rows_memo.keys())
+    fetched: dict[str, dict] = {}
     for chunk in _chunks(missing, 500):
         for row in conn.execute(select(r).where(r.c.message_id.in_(chunk))).mappings():
-            rows_memo[row["message_id"]] = dict(row)
+            fetched[row["message_id"]] = dict(row)
     out = {}
     for key, ids in ids_by.items():
-        rows = [rows_memo[m] for m in ids]
+        rows = [rows_memo.get(m) or fetched[m] for m in ids]
         defaults = event_defaults(rows)
         dkey = tuple(sorted(defaults.items()))
-        memo = events_memo.get(key)
+        memo = events_memo.pop(key, None)  # re-inserted below: the memo keeps the most recently used events
         stored = set(ids)
         if memo is not None and memo[0] == dkey and {h.message_id for h in memo[1].history} <= stored:
             seen = {h.message_id for h in memo[1].history}
@@ -87,15 +129,23 @@ def load_events(conn, keys: set[tuple[str, str]],  # noqa: ANN001
             event = build_event(to_report(row, defaults) for row in rows)
         events_memo[key] = (dkey, event)
         out[key] = (event, rows)
-    _evict_oldest(rows_memo, ROWS_MEMO_MAX)  # bound the memo of a long-running worker (its RSS stays flat)
+    rows_memo.update(fetched)
+    # bound the memo of a long-running worker (its RSS stays flat): rows by count, events by the reports they hold
+    _evict_oldest(rows_memo, ROWS_MEMO_MAX)
     _evict_oldest(events_memo, EVENTS_MEMO_MAX)
+    _evict_reports(events_memo, EVENT_REPORTS_MAX)
     return out
 
 
-#: A memoised revision row costs ~12 KB (its parsed payload), an event its mapped history: 5,000 rows and 2,000
-#: events keep a worker's memo near 60-80 MB (200,000 rows grew a worker by ~2.4 GB before it was ever cleared).
-ROWS_MEMO_MAX = 5_000
+#: A memoised revision row costs ~12 KB (its parsed payload), a memoised event ~7.5 KB per report of its history.
+#: Bounded by rows, events and reports held: an event's history grows with every revision (the bench's 1,000,000
+#: messages give 1,500 events ~150 revisions each), so a bound on events alone let the memo grow by ~1.5 KB per
+#: message (docs/perf/hub-memory.md). Together ≤ ~25 MB + 40 MB.
+ROWS_MEMO_MAX = 2_000
 EVENTS_MEMO_MAX = 2_000
+EVENT_REPORTS_MAX = 5_000
+#: ``iter_events`` holds the rows and reports of at most this many revisions at a time
+LOAD_ROWS_MAX = 1_000
 
 
 def _evict_oldest(memo: dict, limit: int) -> None:
@@ -103,6 +153,17 @@ def _evict_oldest(memo: dict, limit: int) -> None:
     if len(memo) > limit:
         for key in list(memo)[: len(memo) - limit // 2]:
             del memo[key]
+
+
+def _evict_reports(memo: dict, limit: int) -> None:
+    """Drop the least recently used events until they hold at most half of ``limit`` reports, once over it."""
+    total = sum(len(event.history) for _dkey, event in memo.values())
+    if total <= limit:
+        return
+    for key in list(memo):
+        if total <= limit // 2:
+            break
+        total -= len(memo.pop(key)[1].history)
 
 
 def _chunks(items: list, size: int):  # noqa: ANN202
@@ -156,7 +217,7 @@ def recompute_drills(batch: Batch, keys: set[tuple[str, str, str]]) -> None:
         by_status[status].add((region, event_id))
     rows = []
     for status, event_keys in sorted(by_status.items()):
-        for event, raw in _safe_load(batch.conn, event_keys, None, status).values():
+        for _key, (event, raw) in iter_events(batch.conn, event_keys, None, status):
             rows.append(event_row(event, raw, batch.now, batch.policy) | {"envelope_status": status})
     upsert(batch.conn, t.disaster_drill_events, rows)
 
@@ -168,8 +229,8 @@ def recompute_events(batch: Batch, keys: set[tuple[str, str]]) -> None:
         select(E.c.region, E.c.event_id, E.c.status).where(_keys_in(E.c.region, E.c.event_id, keys)))}
     events = {}
     rows = []
-    for key, (event, raw) in _safe_load(conn, keys, batch.cache).items():
-        events[key] = event
+    for key, (event, raw) in iter_events(conn, keys, batch.cache):
+        events[key] = _linkable(event)  # what _relink reads: not the history (held one step at a time)
         row = event_row(event, raw, batch.now, batch.policy)
         rows.append(row)
         if before.get(key) != row["status"]:
@@ -196,20 +257,12 @@ def _standin(row) -> SimpleNamespace:  # noqa: ANN001
                            current=current if row.current_message_id else None)
 
 
-def _safe_load(conn, keys, cache=None, status=ACTUAL):  # noqa: ANN001, ANN202
-    try:
-        return load_events(conn, keys, cache, status)
-    except DomainError:  # one malformed event must not block the others: rebuild them one by one
-        out = {}
-        for key in keys:
-            try:
-                out.update(load_events(conn, {key}, cache, status))
-            except DomainError:
-                continue
-        return out
+def _linkable(event: DisasterEvent) -> SimpleNamespace:
+    """What ``link_events`` reads of a touched event (key, status, current report), without its history."""
+    return SimpleNamespace(key=event.key, status=event.status, current=event.current)
 
 
-def _relink(batch: Batch, touched: dict[tuple[str, str], DisasterEvent]) -> None:
+def _relink(batch: Batch, touched: dict[tuple[str, str], SimpleNamespace]) -> None:
     """Links of the touched events: same type (or explicit/typhoon reference) events of the other regions."""
     if not touched:
         return
