@@ -75,6 +75,7 @@ def instrumented(clock: StageClock, engine, publisher) -> Iterator[None]:  # noq
     patch(schemas.fast, "validate_fast", "validate")
     patch(schemas.validate, "validate_message", "validate")
     patch(intake, "apply_batch", "rules")
+    patch(intake, "insert_rows", "database")  # COPY on PostgreSQL runs on the raw connection: no cursor events
     patch(intake, "receipt_message", "receipts")
     patch(intake, "dead_letter_message", "receipts")
     with contextlib.suppress(ImportError):
