@@ -254,6 +254,7 @@ class OutboxPublisher:
         self._key_hashes: dict[bytes, int] = {}
         self._unmarked: list[tuple[int, int]] = []  # seq runs the broker acknowledged, not yet marked sent
         self._local = threading.local()  # .conn: the connection `drain` holds in this thread
+        self._last_read = 0  # rows the last `drain_once` read
 
     def wake(self) -> None:
         """New rows are committed: an idle `drain` loop looks at once."""
@@ -293,6 +294,7 @@ class OutboxPublisher:
         if self._unmarked:  # acknowledged before a database failure: mark them before reading what is pending
             self._mark_acknowledged()
         rows = self.pending()
+        self._last_read = len(rows)
         if not rows:
             return 0
         headers = sign_batch(self.signer, rows, self.batch_signing)
@@ -367,7 +369,9 @@ class OutboxPublisher:
                 try:
                     self._hold()
                     sent = self.drain_once()
-                    pending = self.depth() if sent == 0 else 1
+                    # an empty read means nothing is pending (no count query per idle turn); rows read but not
+                    # acknowledged mean the broker is away
+                    pending = self._last_read if sent == 0 else 1
                 except Exception:  # noqa: BLE001 - the loop must survive broker and database outages
                     log.exception("outbox drain failed; retrying in %.1fs", backoff)
                     self._release()

@@ -187,7 +187,7 @@ def test_a_drain_loop_holds_one_connection_and_reopens_it_after_a_database_failu
     event.listen(engine, "checkout", lambda *_: checkouts.append(1))
     pub = OutboxPublisher(engine, table, Producer(), signer, batch=3)
     assert pub.drain(until_empty=True, idle_sleep_s=0.01) == 7 and len(pub.producer.sent) == 7
-    assert len(checkouts) == 1                     # 3 batches + the depth check, one connection
+    assert len(checkouts) == 1                     # 3 batches and the empty read, one connection
     with engine.begin() as conn:
         enqueue(conn, table, [msg(i) for i in range(7, 10)])
     real, calls = pub._st.mark.executemany, []
