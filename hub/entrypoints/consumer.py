@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -65,6 +67,8 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
     log.info("hub worker consuming %d topics as group %s", len(services.input_topics), services.settings.hub_group)
     relay = Relay(publisher)
     relay.start()
+    trace = MemTrace.from_env(services, publisher)
+    trim = MallocTrim(float(os.environ.get("JJJ_HUB_MALLOC_TRIM_S", "30")))
     try:
         while not stop():
             polled = consumer.poll(timeout_ms=poll_ms, max_records=services.max_poll_records)
@@ -75,6 +79,9 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
                 services.metrics.observe_batch(records, result, time.monotonic() - started)
                 relay.wake()
                 _commit(consumer, stop)
+                trim.maybe()
+                if trace is not None:
+                    trace.count(len(records))
             services.metrics.observe_lag(consumer)
     finally:
         consumer.close()
@@ -118,3 +125,122 @@ def _process_until_stored(intake, records, consumer, stop):  # noqa: ANN001, ANN
             if stop():
                 raise
             delay = min(delay * 2, 10.0)
+
+
+class MallocTrim:
+    """Give glibc's free heap pages back to the system every ``every_s`` seconds (``malloc_trim(0)``, a few ms).
+
+    Batches allocate and free tens of MB in several threads (fetched records, rows with their JSON, the relay's
+    pending rows); glibc keeps what was freed inside its per-thread arenas, so without this the worker's RSS
+    ratchets up to the largest transient it has seen in each arena (docs/perf/hub-memory.md). 0 turns it off;
+    a no-op where the C library has no ``malloc_trim``."""
+
+    def __init__(self, every_s: float) -> None:
+        self.every_s, self.next_at, self._trim = every_s, time.monotonic() + every_s, None
+        if every_s > 0:
+            try:
+                import ctypes
+
+                self._trim = ctypes.CDLL("libc.so.6").malloc_trim
+            except (OSError, AttributeError):
+                self._trim = None
+
+    def maybe(self) -> None:
+        if self._trim is not None and time.monotonic() >= self.next_at:
+            self._trim(0)
+            self.next_at = time.monotonic() + self.every_s
+
+
+class MemTrace:
+    """Debug hook (``JJJ_HUB_MEMTRACE=<file>``): every ``JJJ_HUB_MEMTRACE_EVERY`` messages append one JSON line
+    with the worker's RSS split (smaps), glibc's malloc counters, Python's allocated blocks, the memos' sizes, the
+    SQLAlchemy compiled cache and, with ``JJJ_HUB_MEMTRACE_TRACEMALLOC=1``, the top tracemalloc growth."""
+
+    def __init__(self, path: str, every: int, services, publisher, tracemalloc_on: bool) -> None:  # noqa: ANN001
+        self.path, self.every, self.services, self.publisher = path, every, services, publisher
+        self.seen, self.next_at, self.base = 0, every, None
+        self.tm = tracemalloc_on
+        if self.tm:
+            import tracemalloc
+
+            tracemalloc.start(8)
+
+    @classmethod
+    def from_env(cls, services, publisher):  # noqa: ANN001, ANN206
+        path = os.environ.get("JJJ_HUB_MEMTRACE")
+        if not path:
+            return None
+        return cls(path, int(os.environ.get("JJJ_HUB_MEMTRACE_EVERY", "25000")), services, publisher,
+                   os.environ.get("JJJ_HUB_MEMTRACE_TRACEMALLOC") == "1")
+
+    def count(self, n: int) -> None:
+        self.seen += n
+        if self.seen >= self.next_at:
+            self.next_at += self.every
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(self.sample(), default=str) + "\n")
+
+    def sample(self) -> dict:
+        import sys
+        from collections import Counter
+
+        engine = self.services.engine
+        out = {"messages": self.seen, "smaps": _smaps(), "mallinfo": _mallinfo(),
+               "py_blocks": sys.getallocatedblocks(), "threads": threading.active_count(),
+               "compiled_cache": len(engine._compiled_cache) if getattr(engine, "_compiled_cache", None) is not None
+               else None,
+               "intake_cache": {k: len(v) for k, v in self.services.intake.cache.items()},
+               "key_hashes": len(getattr(self.publisher, "_key_hashes", ()))}
+        cache = getattr(engine, "_compiled_cache", None) or {}
+        shapes = Counter()
+        for compiled in list(cache.values()):
+            shapes[getattr(compiled, "string", "?")[:120]] += 1
+        out["compiled_shapes"] = shapes.most_common(12)
+        types = Counter(type(o).__name__ for o in gc.get_objects())
+        out["gc_types"] = types.most_common(25)
+        if self.tm:
+            import tracemalloc
+
+            snap = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+            out["traced_mb"] = tracemalloc.get_traced_memory()[0] / 2**20
+            if self.base is None:
+                self.base = snap
+            else:
+                out["top"] = [(str(s.traceback.format()[-6:]), s.size_diff, s.count_diff)
+                              for s in snap.compare_to(self.base, "traceback")[:12]]
+        return out
+
+
+def _smaps() -> dict:
+    """RSS (kB) by mapping kind: [heap] (brk: the main arena), anonymous maps (pymalloc arenas, other threads'
+    malloc arenas, big blocks) and file-backed."""
+    out: dict[str, int] = {}
+    kind = "file"
+    try:
+        with open("/proc/self/smaps", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                head = line.split()
+                if head and "-" in head[0] and len(head) >= 5 and not head[0].endswith(":"):
+                    name = head[5] if len(head) > 5 else ""
+                    kind = "heap" if name == "[heap]" else "anon" if not name else "stack" if name.startswith("[stack") else "file"
+                elif head and head[0] == "Rss:":
+                    out[kind] = out.get(kind, 0) + int(head[1])
+    except OSError:
+        pass
+    return out
+
+
+def _mallinfo() -> dict:
+    try:
+        import ctypes
+
+        class MI2(ctypes.Structure):
+            _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                        "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = MI2
+        mi = libc.mallinfo2()
+        return {n: getattr(mi, n) // 1024 for n, _ in MI2._fields_}
+    except (OSError, AttributeError):
+        return {}
