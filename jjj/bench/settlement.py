@@ -1,5 +1,6 @@
-"""Statement run over N accepted claim lines (`hub.services.jobs.run_statements`, set-based: docs/perf/settlement.md) ÷ a bare SQL GROUP BY that
-produces the same totals (count and sum per payer district, payee region, facility, subsidy type)."""
+"""Statement run over N accepted claim lines (`hub.services.jobs.run_statements`: one pass freezes and totals the
+lines, no line copies; docs/perf/settlement.md) ÷ a bare SQL GROUP BY that produces the same totals (count and sum
+per payer district, payee region, facility, subsidy type). The bench checks the issued statements against it."""
 
 from __future__ import annotations
 
