@@ -83,7 +83,9 @@ def _freeze_sqlite(conn, period: Period, open_lines) -> dict[Key, list[int]]:  #
         # a line of a pair written after the pairs were read (a concurrent writer): fail, never mix
         raise SettlementError(f"statement run {period}: {by_sid.get(None, [0])[0]} lines changed during the run")
     totals: dict[Key, list[int]] = {}
-    for sid, acc in by_sid.items():
-        _st, _month, payer, payee, hashed_key = sid.split("-")
+    start = len(prefix(period))
+    for sid, acc in by_sid.items():  # ST-YYYYMM-<payer>-<payee>-<digest>: payee and digest never hold a "-"
+        payer_payee, hashed_key = sid[start:].rsplit("-", 1)
+        payer, payee = payer_payee.rsplit("-", 1)
         totals[(payer, payee, *pairs[hashed_key])] = acc
     return totals
