@@ -9,6 +9,7 @@ after its transaction and its receipts were acknowledged by the broker.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -21,6 +22,8 @@ from jjj.bus.clients import make_consumer
 from jjj.bus.topics import hub_input_topics, parse_region_topic
 from jjj.config import PROJECT_ROOT
 from jjj.signing import KeyRegistry, _verify_cached, verify_record
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -62,13 +65,24 @@ def bare_consume(bootstrap: str, prefix: str, n: int, *, verify_keys: KeyRegistr
                         verify_record(verify_keys, r.value, dict(r.headers), expected_owner=region)
                 seen += len(batch)
             if polled and t0 is None:
-                t0, first = time.perf_counter(), seen
+                t0, first, cpu0 = time.perf_counter(), seen, time.process_time()
         elapsed = time.perf_counter() - (t0 or time.perf_counter())
+        cpu = time.process_time() - (cpu0 if t0 is not None else time.process_time())
     finally:
         consumer.close()
     if seen < n:
         raise TimeoutError(f"bare consumer read {seen} of {n} records")
-    return Pass("verify" if verify_keys else "raw", n - first, elapsed)
+    done = Pass("verify" if verify_keys else "raw", n - first, elapsed, {"cpu_s": round(cpu, 3)})
+    log.info("bare %s: %d msgs in %.1fs, CPU %.1fs = %.1f µs/msg", done.name, done.count, elapsed, cpu,
+             cpu * 1e6 / max(1, done.count))
+    return done
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -110,13 +124,15 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
             time.sleep(0.2)
             done = committed(admin, group)
             if done and t0 is None:
-                t0, first = time.perf_counter(), done
+                t0, first, cpu0 = time.perf_counter(), done, sum(cpu_s(p.pid) for p in procs)
             while pending and done >= pending[0]:
                 rss[str(pending.pop(0))] = sum(rss_mb(p.pid) for p in procs)
             if on_progress:
                 on_progress(done)
         elapsed = time.perf_counter() - (t0 or time.perf_counter())
         rss["end"] = sum(rss_mb(p.pid) for p in procs)
+        # the workers' CPU over the timed part: comparable across runs on a loaded machine, unlike the rate
+        cpu = sum(cpu_s(p.pid) for p in procs) - (cpu0 if t0 is not None else 0.0)
     finally:
         for p in procs:
             p.terminate()
@@ -129,4 +145,7 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
             if p.stderr:
                 p.stderr.close()
         admin.close()
-    return Pass(f"hub x{workers}", n - (first or 0), elapsed, {"rss_mb": rss})
+    done = Pass(f"hub x{workers}", n - (first or 0), elapsed, {"rss_mb": rss, "cpu_s": round(cpu, 3)})
+    log.info("%s: %d msgs in %.1fs, CPU %.1fs = %.1f µs/msg", done.name, done.count, elapsed, cpu,
+             cpu * 1e6 / max(1, done.count))
+    return done
