@@ -68,7 +68,7 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
     relay = Relay(publisher)
     relay.start()
     trace = MemTrace.from_env(services, publisher)
-    trim = MallocTrim(float(os.environ.get("JJJ_HUB_MALLOC_TRIM_S", "30")))
+    trim = MallocTrim(float(os.environ.get("JJJ_HUB_MALLOC_TRIM_S", "10")))
     try:
         while not stop():
             polled = consumer.poll(timeout_ms=poll_ms, max_records=services.max_poll_records)
