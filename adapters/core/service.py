@@ -47,8 +47,9 @@ def publish_loop(runtime: AdapterRuntime, stop: Callable[[], bool]) -> None:
             backoff = min(backoff * 2, 30.0)
             continue
         try:
-            # an idle outbox is looked at every 50 ms (two indexed queries): a message accepted while idle waits
-            # that long at most before it is sent, instead of up to the default half second
+            # an idle loop waits on the runtime's wake event, which every outbox commit of this process sets
+            # (intake, import, poller): a message accepted while idle goes out at once; the 50 ms look (one indexed
+            # query) remains for rows written by another process (`jjj adapter <r> import`)
             pub.drain(until_empty=False, idle_sleep_s=0.05, stop=stop)
         finally:
             pub.producer.close(timeout=5)
