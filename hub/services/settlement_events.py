@@ -72,6 +72,28 @@ def _statement(conn, sid: str) -> dict | None:  # noqa: ANN001
         .mappings().first()
 
 
+SETTLEMENT_KINDS = ("eldercare.confirmation", "eldercare.dispute", "eldercare.payment")
+
+
+def _statements(conn, ids: list[str]) -> dict:  # noqa: ANN001
+    S = t.settlement_statements
+    rows = {}
+    for i in range(0, len(ids), 500):
+        rows.update({r["statement_id"]: r for r in conn.execute(
+            select(S).where(S.c.statement_id.in_(ids[i:i + 500]))).mappings()})
+    return {"ids": set(ids), "rows": rows}
+
+
+def _stored_statement(batch: Batch, sid: str) -> dict | None:
+    """The statement a settlement message names, read once per batch for all of them (``Batch.prefetch``)."""
+    pre = batch.prefetch("settlement.statements",
+                         lambda msgs: _statements(batch.conn, sorted({m["payload"]["statement_id"] for m in msgs})),
+                         lambda m: m["kind"] in SETTLEMENT_KINDS)
+    if sid not in pre["ids"]:  # a handler called outside the intake's batch (no prefetch covers it)
+        return _statement(batch.conn, sid)
+    return pre["rows"].get(sid)
+
+
 
 
 def _lines_of(conn, sid: str) -> dict[str, tuple[str, str]]:  # noqa: ANN001
@@ -87,7 +109,7 @@ def _lines_of(conn, sid: str) -> dict[str, tuple[str, str]]:  # noqa: ANN001
 def on_settlement_message(batch: Batch, msg: dict) -> None:
     """eldercare.confirmation (payee), .dispute (payee), .payment (payer) against an issued statement."""
     p, region, kind = msg["payload"], msg["sender"]["region"], msg["kind"].split(".")[1]
-    st = _statement(batch.conn, p["statement_id"])
+    st = _stored_statement(batch, p["statement_id"])
     if st is None:
         raise BusinessRuleBroken("settlement.unknown_statement", f"no statement {p['statement_id']}",
                                  f"结算单 {p['statement_id']} 不存在", ["payload.statement_id"])

@@ -72,3 +72,24 @@ def test_a_handler_called_outside_the_intake_reads_what_it_needs_itself(hub, eng
         referrals.on_change(batch, b.acceptance("tj", "RFC", at=1))
         relief.on_support_reply(batch, b.commitment("tj", "REQC", 2, at=1))
     assert [m.topic for m in batch.outgoing] == ["jjj.to.bj", "jjj.to.bj"]
+
+
+def test_a_batch_reads_the_statements_its_settlement_messages_name_once(hub) -> None:  # noqa: ANN001
+    from hub.domain.calendar import Period
+    from hub.services import jobs
+
+    hub.feed(b.rates("bj", "110000", 60000), *[b.enrolment("he", f"E{i}", i, "110102", "he") for i in range(1, 4)])
+    hub.feed(*[b.claim("he", f"C{i}", "110102", "2026-05", [("L1", i, 31, 60000)], at=i) for i in range(1, 4)])
+    jobs.run_statements(hub.engine, Period(2026, 5), hub.now)
+    [sid] = [r["statement_id"] for r in hub.rows(t.settlement_statements)]
+    pay = [b.msg("eldercare.payment", {"payment_id": f"PAY-{i}", "statement_id": sid, "payer_code": "110102",
+                                       "paid_at": b.ts(100 + i), "amount_fen": 10000, "bank_reference": f"B-{i}"},
+                 "bj", at=100 + i) for i in range(20)]
+    unknown = b.msg("eldercare.confirmation", {"statement_id": "ST-NONE", "confirmed_at": b.ts(200),
+                                               "confirmed_fen": 1}, "he", at=200)
+    seen = _selects(hub.engine, lambda: hub.feed(*pay, unknown))
+    assert seen["settlement_statements"] == 2  # the prefetch (both ids) and the account recompute; was 21 + 1
+    assert [(r["kind"], r["code"]) for r in hub.rows(t.processed, "offset")][-21:] == \
+        [("eldercare.payment", 100)] * 20 + [("eldercare.confirmation", 420)]
+    [acc] = hub.rows(t.settlement_accounts)
+    assert (acc["statement_id"], acc["paid_fen"]) == (sid, 200000)  # every payment booked against it
