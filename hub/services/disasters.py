@@ -275,9 +275,12 @@ def _relink(batch: Batch, touched: dict[tuple[str, str], SimpleNamespace]) -> No
     def near(counties: frozenset[str]) -> set[str]:
         return set(counties) | {c for pair in adjacency for c in pair if set(pair) & counties}
 
+    # rivals are only in other regions: a batch of one region's reports (the usual case) reads none of its own
+    own = {k[0] for k in touched}
     rows = [(r.region, r.event_id, r.disaster_type, set(r.counties)) for r in conn.execute(
         select(E.c.region, E.c.event_id, E.c.disaster_type, E.c.counties)
-        .where(E.c.status != "cancelled", E.c.disaster_type.in_(types)))]
+        .where(E.c.status != "cancelled", E.c.disaster_type.in_(types),
+               *([E.c.region != next(iter(own))] if len(own) == 1 else [])))]
     # links only cross borders: each touched event against other regions' events of its type near its counties;
     # an index (type, county) -> events makes this proportional to the neighbours, not to every stored event
     by_county: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
