@@ -26,7 +26,9 @@ class HubServices:
 
     @cached_property
     def engine(self):  # noqa: ANN201
-        engine = make_engine(self.settings.database_url)
+        # SQLite: a few connections kept open (the consume loop, the relay, the scheduler's jobs): opening one per
+        # batch ran the pragmas and closing the last one checkpointed the WAL inside the batch (docs/perf/e2e.md)
+        engine = make_engine(self.settings.database_url, sqlite_pool=True)
         tables.create_all(engine)
         audit.create_tables(engine)
         return engine
