@@ -32,7 +32,7 @@ def field_schema(field, defs: dict) -> dict:
     else:
         s = field.json_schema()
     if field.allow_none:
-        s = {"anyOf": [s, {"type": "null"}]}
+        s = {"anyOf": [{"type": "null"}, s]}  # null first: the usual value passes the compiled check at once
     return s
 
 
