@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import Table
+from sqlalchemy import Table, case
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -63,3 +63,15 @@ def upsert(conn, table: Table, rows: Sequence[dict], *, newer: str | None = None
         return
     conn.execute(stmt.on_conflict_do_update(index_elements=pk, set_={c: stmt.excluded[c] for c in cols},
                                             where=where), rows)
+
+
+def accumulate(conn, table: Table, rows: Sequence[dict], *, add: str, latest: str) -> None:  # noqa: ANN001
+    """Insert rows, or add ``add`` into the stored row and keep the greater ``latest`` (counters). Rows are written
+    in key order, so that two workers adding to the same rows never wait on each other in a cycle."""
+    if not rows:
+        return
+    stmt = _insert(conn, table)
+    rows = sorted(rows, key=lambda r: tuple(r[n] for n in _pk(table)))
+    newer = case((stmt.excluded[latest] > table.c[latest], stmt.excluded[latest]), else_=table.c[latest])
+    conn.execute(stmt.on_conflict_do_update(index_elements=_pk(table),
+                                            set_={add: table.c[add] + stmt.excluded[add], latest: newer}), rows)

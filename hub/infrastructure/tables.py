@@ -81,6 +81,20 @@ processed = Table(
     Column("received_at", TS, nullable=False),
 )
 Index("ix_processed_region_code", processed.c.region, processed.c.code)
+# rejected records only (a small share of every record): the rejections list reads these, not every record
+Index("ix_processed_rejected", processed.c.region, processed.c.code, processed.c.received_at,
+      sqlite_where=processed.c.code != 100, postgresql_where=processed.c.code != 100)
+
+#: Records per (region, receipt code) and the newest one's time, kept by the intake in each batch's transaction:
+#: exchange health reads these few rows instead of grouping every processed record.
+processed_counts = Table(
+    "processed_counts", metadata,
+    Column("region", String(8), nullable=False),
+    Column("code", Integer, nullable=False),
+    Column("count", BigInteger, nullable=False),
+    Column("last_at", TS, nullable=False),
+    PrimaryKeyConstraint("region", "code"),
+)
 
 #: Dead letters: the original bytes and why, for `jjj dlq list|show|replay`.
 dead_letters = Table(

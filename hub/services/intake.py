@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 import schemas
 from hub.infrastructure import tables as t
-from hub.infrastructure.sql import insert_ignore, upsert
+from hub.infrastructure.sql import accumulate, insert_ignore, upsert
 from hub.services import audit
 from hub.services.context import Batch
 from hub.services.handlers import HANDLERS, RECOMPUTE, BusinessRuleBroken
@@ -169,6 +169,7 @@ class Intake:
             apply_batch(batch)
             if processed_rows:
                 insert_rows(conn, t.processed, processed_rows)
+                accumulate(conn, t.processed_counts, _counts(processed_rows), add="count", latest="last_at")
             if dead:
                 conn.execute(insert(t.dead_letters), dead)
             enqueue(conn, t.hub_outbox, outgoing + batch.outgoing, now)
@@ -221,6 +222,17 @@ _SEEN_IN = _SEEN.where(_P.c.message_id.in_(bindparam("ids", expanding=True)))
 def _seen_query(conn):  # noqa: ANN001, ANN202
     """Which of the batch's ids (message ids and topic/partition/offset positions) are already processed."""
     return _SEEN_PG if conn.dialect.name == "postgresql" else _SEEN_IN
+
+
+def _counts(processed_rows: list[dict]) -> list[dict]:
+    """Records per (region, receipt code) of the batch and the newest one's time (``processed_counts``)."""
+    out: dict[tuple[str, int], dict] = {}
+    for r in processed_rows:
+        c = out.setdefault((r["region"], r["code"]), {"region": r["region"], "code": r["code"], "count": 0,
+                                                      "last_at": r["received_at"]})
+        c["count"] += 1
+        c["last_at"] = max(c["last_at"], r["received_at"])
+    return list(out.values())
 
 
 def insert_rows(conn, table: Table, rows: list[dict]) -> None:  # noqa: ANN001

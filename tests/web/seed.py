@@ -148,11 +148,16 @@ def seed(engine, prefix: str = "tweb") -> None:  # noqa: ANN001
         c.execute(insert(t.region_heartbeats), [
             {"region": "bj", "adapter_id": "bj-1", "last_seen_at": NOW, "sent_at": NOW.isoformat(), "outbox_depth": 3,
              "oldest_pending_at": None, "software_version": "0.1.0", "stale_since": None}])
-        c.execute(insert(t.processed), [
+        processed = [
             {"message_id": f"m{i}", "topic": f"jjj.{r}.disaster", "partition": 0, "offset": i, "region": r, "kind": k,
              "code": code, "reason": None, "received_at": NOW}
             for i, (r, k, code) in enumerate([("bj", "disaster.report", 100), ("bj", "disaster.report", 100),
-                                              ("bj", "disaster.report", 400), ("he", "relief.dispatch", 410)])])
+                                              ("bj", "disaster.report", 400), ("he", "relief.dispatch", 410)])]
+        c.execute(insert(t.processed), processed)
+        from hub.infrastructure.sql import accumulate
+        from hub.services.intake import _counts
+
+        accumulate(c, t.processed_counts, _counts(processed), add="count", latest="last_at")  # as the intake does
         c.execute(insert(t.dead_letters), [
             {"message_id": "m2", "topic": "jjj.bj.disaster", "partition": 0, "offset": 2, "region": "bj", "code": 400,
              "reason": "schema", "paths": ["payload.totals"], "original": "e30=", "received_at": NOW, "replayed_at": None},

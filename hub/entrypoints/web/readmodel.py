@@ -271,6 +271,7 @@ DEAD_LETTERS = ListSpec(
 PM = t.processed
 REJECTIONS = ListSpec(
     name="rejections",
+    # "code != 100" as the partial index ix_processed_rejected states it: only rejected records are read
     query=lambda: select(PM.c.region, PM.c.code, func.count().label("count"),
                          func.max(PM.c.received_at).label("last_at")).where(PM.c.code != 100)
     .group_by(PM.c.region, PM.c.code),
