@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from hub.domain.disaster_totals import PERSON_INDICATORS
 from hub.domain.relief_needs import allocate, needs, shortfalls
@@ -198,20 +198,44 @@ LEDGER_FIELDS = ("supplier_region", "receiver_region", "item", "unit", "committe
                  "dispatch_ids", "flags")
 
 
-def cost_ledger(engine: Engine, *, event: str | None = None, envelope_status: str = ACTUAL) -> dict:
+def cost_ledger_events(engine: Engine, *, envelope_status: str = ACTUAL, page: int = 1,
+                       per_page: int = 20) -> tuple[list[str], int]:
+    """One page of the events that have a cost ledger (goods lines, or officer-entered costs for the actual one),
+    in event order, and how many there are."""
+    L, C = t.relief_cost_ledger, t.relief_cost_entries
+    refs = select(L.c.event_ref).where(L.c.envelope_status == envelope_status)
+    if envelope_status == ACTUAL:
+        refs = refs.union(select(C.c.event_ref))
+    else:
+        refs = refs.distinct()
+    sub = refs.subquery()
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(sub)).scalar_one()
+        page_refs = [r[0] for r in conn.execute(select(sub.c.event_ref).order_by(sub.c.event_ref)
+                                                .limit(per_page).offset((page - 1) * per_page))]
+    return page_refs, total
+
+
+def cost_ledger(engine: Engine, *, event: str | None = None, envelope_status: str = ACTUAL,
+                events: list[str] | None = None) -> dict:
     """Who bears what per disaster event (``event`` = ``"<region>:<event_id>"``, or every event): the goods lines of
     the cross-region support flows per (supplier, receiver, item, unit) with quantities and fen, and per
     (payer = receiver, payee = supplier) pair the fen the receiver bears for goods, what the supplier writes off,
     what is still in transit (pending), officer-entered other costs (``relief_cost_entries``) and the total owed.
-    Values are ``None`` where the item has no agreed unit value (counted as 0 in the pair totals, and counted)."""
+    Values are ``None`` where the item has no agreed unit value (counted as 0 in the pair totals, and counted).
+    ``events``: only these events (a page of ``cost_ledger_events``)."""
     L, C = t.relief_cost_ledger, t.relief_cost_entries
     q = select(L).where(L.c.envelope_status == envelope_status)
     if event is not None:
         q = q.where(L.c.event_ref == event)
+    if events is not None:
+        q = q.where(L.c.event_ref.in_(events))
     lines = _rows(engine, q.order_by(L.c.event_ref, L.c.supplier_region, L.c.receiver_region, L.c.item, L.c.unit))
     other: dict[tuple[str, str, str], int] = {}
     if envelope_status == ACTUAL:  # officer entries are real money: they belong to the actual ledger only
         cq = select(C) if event is None else select(C).where(C.c.event_ref == event)
+        if events is not None:
+            cq = cq.where(C.c.event_ref.in_(events))
         for r in _rows(engine, cq):
             k = (r["event_ref"], r["payer_region"], r["payee_region"])
             other[k] = other.get(k, 0) + int(r["amount_fen"])

@@ -56,6 +56,17 @@ def test_drills_only_with_status(lw) -> None:  # noqa: ANN001
     assert sorted({x["event_ref"] for x in every["items"]}) == ["bj:BJ-E1", "tj:TJ-E1"] and every["total"] == 4
 
 
+def test_every_event_comes_a_page_of_events_at_a_time(lw) -> None:  # noqa: ANN001
+    first = lw.api("admin", f"{URL}?per_page=1").get_json()
+    second = lw.api("admin", f"{URL}?per_page=1&page=2").get_json()
+    assert (first["events_total"], first["page"], first["per_page"]) == (2, 1, 1)
+    assert {x["event_ref"] for x in first["items"]} == {"bj:BJ-E1"} and first["total"] == 3
+    assert {x["event_ref"] for x in second["items"]} == {"tj:TJ-E1"} and second["total"] == 1
+    assert lw.api("admin", f"{URL}?per_page=1&page=3").get_json()["items"] == []
+    csv_rows = lw.api("admin", f"{URL}?per_page=1&format=csv").get_data(as_text=True).strip().splitlines()
+    assert len(csv_rows) == 1 + 4  # the export has every event's lines
+
+
 @pytest.mark.parametrize(("user", "query", "code", "events"), [
     ("op-he", "?event=bj:BJ-E1", 200, {("he", "bj")}),      # he supplied bj: sees only its own line and pair
     ("op-he", "?event=tj:TJ-E1", 403, None),                # not involved in Tianjin's event

@@ -31,6 +31,10 @@ class CostLedgerArgs(Schema):
                         metadata={"description": "envelope status: actual (default), or the exercise/test drills"})
     format = fields.Str(load_default="json", validate=validate.OneOf(["json", "csv"]),
                         metadata={"description": "csv: the goods lines as CSV (UTF-8 with BOM)"})
+    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000),
+                      metadata={"description": "without `event`: the page of events (in event order)"})
+    per_page = fields.Int(load_default=20, validate=validate.Range(min=1, max=100),
+                          metadata={"description": "without `event`: events per page (CSV exports every event)"})
 
 
 class CostLineSchema(Schema):
@@ -76,6 +80,9 @@ class CostLedgerSchema(Schema):
     items = fields.List(fields.Nested(CostLineSchema), required=True)
     pairs = fields.List(fields.Nested(CostPairSchema), required=True)
     total = fields.Int(required=True, metadata={"description": "number of goods lines"})
+    events_total = fields.Int(required=True, metadata={"description": "events with a ledger (all pages)"})
+    page = fields.Int(required=True)
+    per_page = fields.Int(required=True)
     generated_at = fields.Str(required=True)
 
 
@@ -103,7 +110,13 @@ def cost_ledger(args):  # noqa: ANN001, ANN201
     bears, what the supplier writes off, what is in transit and other costs. Drills only with `status`.
     `?format=csv` returns the goods lines as CSV (UTF-8 with BOM)."""
     ref, status = args.get("event"), args["status"]
-    ledger = queries.cost_ledger(engine(), event=ref, envelope_status=status)
+    page, per_page, events = args["page"], args["per_page"], None
+    if ref is None and args.get("format") != "csv":  # every event: one page of events (the CSV has them all)
+        events, events_total = queries.cost_ledger_events(engine(), envelope_status=status, page=page,
+                                                          per_page=per_page)
+    ledger = queries.cost_ledger(engine(), event=ref, envelope_status=status, events=events)
+    if events is None:
+        events_total = len(ledger["events"])
     lines = [{"event_ref": ev["event_ref"], **ln} for ev in ledger["events"] for ln in ev["lines"]]
     pairs = [{"event_ref": ev["event_ref"], **p} for ev in ledger["events"] for p in ev["pairs"]]
     if ref is not None and not lines and not pairs and not _event_known(ref, status):
@@ -119,4 +132,4 @@ def cost_ledger(args):  # noqa: ANN001, ANN201
         name = "relief_cost_ledger" + ("_" + ref.replace(":", "_") if ref else "")
         return csv_response(name, lines, LINE_COLUMNS)
     return {"envelope_status": status, "event": ref, "items": lines, "pairs": pairs, "total": len(lines),
-            "generated_at": now_iso()}
+            "events_total": events_total, "page": page, "per_page": per_page, "generated_at": now_iso()}
