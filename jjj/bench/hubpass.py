@@ -32,8 +32,11 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
     report.hub_urls[db] = url
     detail = report.detail.setdefault(db, {})
     detail.update({"raw_msg_s": round(raw.rate), "baseline_msg_s": round(base.rate), "hub_msg_s": round(hub.rate),
+                   "hub_cpu_us_per_msg": round(hub.extra["cpu_s"] * 1e6 / max(1, hub.count), 1),
                    "hub_rss_mb": {k: round(v, 1) for k, v in rss.items()}})
     detail["hub_codes"] = _codes(settings)
+    if db == "postgresql" and vol.hub_workers > 1:
+        scale_out(env, db, vol, base.rate, hub, detail, echo)
     # stage costs and profile: in-process over a sample of the same records, each on a fresh database
     from hub.bootstrap import HubServices
     from jjj.bench.stages import fetch_records, profile_pass, stage_pass
@@ -46,6 +49,22 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
         path = Path(profile_dir) / f"hub-intake-{db}.txt"
         us = profile_pass(services, records, path)
         echo(f"[{db}] profile of {len(records)} messages ({us:.0f} µs/message in-process) written to {path}")
+
+
+def scale_out(env, db: str, vol, baseline_rate: float, one, detail: dict, echo) -> None:  # noqa: ANN001
+    """The same records through `vol.hub_workers` workers in one consumer group on a fresh database (the topics
+    have 6 partitions each). Reported beside the one-worker figure: the baseline is one Python process, and the hub
+    scales out over partitions (docs/scaling.md); on a 2-core machine two workers are the most that can help."""
+    n, workers = vol.hub_messages, vol.hub_workers
+    group = f"{env.prefix}-hub-{db}-x{workers}"
+    settings = env.settings(env.database(db, f"hubx{workers}"), group=group)
+    many = hub_workers(env.env_vars(settings), n, group, env.bootstrap, workers=workers, on_progress=None)
+    codes = _codes(settings)
+    echo(f"[{db}] hub x{workers} workers: {many.rate:,.0f} msg/s over {many.count} messages in {many.seconds:.1f}s "
+         f"({many.rate / one.rate:.2f}x one worker), codes {codes}")
+    detail[f"hub_x{workers}"] = {"msg_s": round(many.rate), "vs_baseline_ratio": round(many.rate / baseline_rate, 3),
+                                 "vs_one_worker": round(many.rate / one.rate, 2), "codes": codes,
+                                 "cpu_us_per_msg": round(many.extra["cpu_s"] * 1e6 / max(1, many.count), 1)}
 
 
 def _codes(settings) -> dict:  # noqa: ANN001

@@ -33,15 +33,19 @@ class Volumes:
     stage_messages: int = 20_000
     api_revisions: int = 100_000  # issue 6: the API's p99 at 100,000 disaster revisions and 1,000,000 claim lines
     api_claim_lines: int = 1_000_000
+    #: scale-out: a second hub run with this many workers in one group (PostgreSQL only: SQLite has one writer)
+    hub_workers: int = 2
 
     @classmethod
-    def for_run(cls, quick: bool, hub_messages: int | None = None) -> Volumes:
+    def for_run(cls, quick: bool, hub_messages: int | None = None, hub_workers: int | None = None) -> Volumes:
         vol = (cls(5_000, 500, 5_000, 50_000, 10.0, stage_messages=2_000, api_revisions=2_000,
-                   api_claim_lines=20_000) if quick
+                   api_claim_lines=20_000, hub_workers=1) if quick
                else cls(1_000_000, 100_000, 200_000, 1_000_000, 60.0))
         if hub_messages:  # the RSS growth is then measured from 10% to 100% of the run
             vol.hub_messages, vol.rss_checkpoint = hub_messages, max(1, hub_messages // 10)
             vol.stage_messages = min(vol.stage_messages, hub_messages)
+        if hub_workers is not None:
+            vol.hub_workers = hub_workers
         return vol
 
 
@@ -74,13 +78,13 @@ SECTIONS = ("hub", "adapter", "e2e", "settlement", "api")
 
 
 def run(*, bootstrap: str, databases: list[str], pg_url: str | None, quick: bool, hub_messages: int | None = None,
-        profile_dir: Path | None = None, echo: Callable[[str], None] = print,
+        hub_workers: int | None = None, profile_dir: Path | None = None, echo: Callable[[str], None] = print,
         sections: tuple[str, ...] = SECTIONS) -> Report:
     from jjj.bench import hubpass
     from jjj.bench.data import MessageFactory, produce
     from jjj.bus.clients import make_producer
 
-    vol = Volumes.for_run(quick, hub_messages)
+    vol = Volumes.for_run(quick, hub_messages, hub_workers)
     env = BenchEnv(bootstrap, pg_url)
     report = Report()
     report.detail["volumes"] = vol.__dict__
