@@ -109,18 +109,30 @@ def on_entitlement_table(batch: Batch, msg: dict) -> None:
             "effective_to": date.fromisoformat(r["effective_to"]) if r.get("effective_to") else None,
             "rate_fen": r["rate_fen"], "table_id": p["table_id"]} for r in p["rates"]])
         return
+    stored = _stored_rates(batch, p["payer_code"])
+    changes = False
     for r in p["rates"]:
-        batch.upserts[t.eldercare_rates].append({
-            "payer_code": p["payer_code"], "subsidy_type": r["subsidy_type"],
-            "effective_from": date.fromisoformat(r["effective_from"]),
-            "effective_to": date.fromisoformat(r["effective_to"]) if r.get("effective_to") else None,
-            "rate_fen": r["rate_fen"], "table_id": p["table_id"], "version_at": version(msg)})
-    batch.touch("payer", p["payer_code"])
+        row = {"payer_code": p["payer_code"], "subsidy_type": r["subsidy_type"],
+               "effective_from": date.fromisoformat(r["effective_from"]),
+               "effective_to": date.fromisoformat(r["effective_to"]) if r.get("effective_to") else None,
+               "rate_fen": r["rate_fen"], "table_id": p["table_id"], "version_at": version(msg)}
+        batch.upserts[t.eldercare_rates].append(row)
+        changes = changes or stored.get((row["subsidy_type"], row["effective_from"])) != int(row["rate_fen"])
+    # Adjudication reads a rate's (subsidy type, effective from, rate) only: a table that restates the stored rates
+    # (a newer version with the same amounts) changes no decision, and re-adjudicating every elder of the payer for
+    # it is the most expensive no-op of the intake. A table whose rates differ touches the payer as always (whatever
+    # the version order decides, the batch's rates can only differ from the stored ones through such a table).
+    if changes:
+        batch.touch("payer", p["payer_code"])
 
 
 def on_claim(batch: Batch, msg: dict) -> None:
     p, status = msg["payload"], status_of(msg)
     claim_id = scoped(status, p["claim_id"])
+    # a line is a fact written once (insert-if-absent by claim and line id): a resent line changes nothing stored,
+    # so it re-decides nothing; a claim with no new line touches nothing (its state is already that of its facts)
+    known = _stored_lines(batch, claim_id) if status == ACTUAL else set()
+    fresh = False
     for line in p["lines"]:
         elder = ref_text(line["elder_ref"])
         batch.add(t.eldercare_claim_lines, {
@@ -130,10 +142,51 @@ def on_claim(batch: Batch, msg: dict) -> None:
             "period": p["period"], "elder_ref": elder, "enrolment_id": line["enrolment_id"],
             "subsidy_type": line["subsidy_type"], "days_in_care": line["days_in_care"],
             "amount_fen": line["amount_fen"], "submitted_at": datetime.fromisoformat(msg["sent_at"])})
-        if status == ACTUAL:
+        if status == ACTUAL and line["line_id"] not in known:
+            fresh = True
             batch.touch("elder_period", (elder, p["period"]))  # a claim line changes only its own month's decisions
-    if status == ACTUAL:
+    if fresh:
         batch.touch("claim", claim_id)
+
+
+_CLAIMS = ("eldercare.claim",)
+
+
+def _load_lines(conn, claim_ids: list[str]) -> dict:  # noqa: ANN001
+    L = t.eldercare_claim_lines
+    found: dict[str, set[str]] = defaultdict(set)
+    for i in range(0, len(claim_ids), 500):
+        for r in conn.execute(select(L.c.claim_id, L.c.line_id).where(L.c.claim_id.in_(claim_ids[i:i + 500]))):
+            found[r.claim_id].add(r.line_id)
+    return {"ids": set(claim_ids), "lines": found}
+
+
+def _stored_lines(batch: Batch, claim_id: str) -> set[str]:
+    """Line ids already stored for an actual claim, read once per batch for every claim in it (``Batch.prefetch``)."""
+    pre = batch.prefetch("eldercare.lines", lambda msgs: _load_lines(batch.conn, sorted(
+        {m["payload"]["claim_id"] for m in msgs if status_of(m) == ACTUAL})), lambda m: m["kind"] in _CLAIMS)
+    if claim_id not in pre["ids"]:  # a handler called outside the intake's batch
+        pre = _load_lines(batch.conn, [claim_id])
+    return pre["lines"].get(claim_id, set())
+
+
+def _load_rates(conn, payers: list[str]) -> dict:  # noqa: ANN001
+    R = t.eldercare_rates
+    found: dict[str, dict] = defaultdict(dict)
+    for r in conn.execute(select(R.c.payer_code, R.c.subsidy_type, R.c.effective_from, R.c.rate_fen)
+                          .where(R.c.payer_code.in_(payers))):
+        found[r.payer_code][(r.subsidy_type, r.effective_from)] = int(r.rate_fen)
+    return {"ids": set(payers), "rates": found}
+
+
+def _stored_rates(batch: Batch, payer: str) -> dict:
+    """(subsidy type, effective from) → stored rate of a payer, read once per batch for every actual rate table."""
+    pre = batch.prefetch("eldercare.rates", lambda msgs: _load_rates(batch.conn, sorted(
+        {m["payload"]["payer_code"] for m in msgs if status_of(m) == ACTUAL})),
+        lambda m: m["kind"] == "eldercare.entitlement_table")
+    if payer not in pre["ids"]:  # a handler called outside the intake's batch
+        pre = _load_rates(batch.conn, [payer])
+    return pre["rates"].get(payer, {})
 
 
 def _rates(conn, payers: set[str]) -> dict[str, RateTable]:  # noqa: ANN001
