@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,7 +22,10 @@ from jjj.signing import KeyRegistry, Signer
 class HubServices:
     settings: Settings
     worker_id: str = "hub-1"
-    max_poll_records: int = 500
+    #: records per poll batch = per transaction (``JJJ_HUB_MAX_POLL_RECORDS``): per-batch work (the already-processed
+    #: look-up, each touched entity's recompute, the commit) is shared by more messages in a burst; a steady trickle
+    #: still comes in small polls, so latency does not grow (docs/perf/hub-profile.md)
+    max_poll_records: int = field(default_factory=lambda: int(os.environ.get("JJJ_HUB_MAX_POLL_RECORDS", "2000")))
     metrics: HubMetrics = field(default_factory=HubMetrics)
 
     @cached_property

@@ -51,11 +51,15 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
         echo(f"[{db}] profile of {len(records)} messages ({us:.0f} µs/message in-process) written to {path}")
 
 
+#: the scale-out pass reads at most this many of the records (a rate, not a growth figure: no need for all of them)
+SCALE_OUT_MAX = 200_000
+
+
 def scale_out(env, db: str, vol, baseline_rate: float, one, detail: dict, echo) -> None:  # noqa: ANN001
     """The same records through `vol.hub_workers` workers in one consumer group on a fresh database (the topics
     have 6 partitions each). Reported beside the one-worker figure: the baseline is one Python process, and the hub
     scales out over partitions (docs/scaling.md); on a 2-core machine two workers are the most that can help."""
-    n, workers = vol.hub_messages, vol.hub_workers
+    n, workers = min(vol.hub_messages, SCALE_OUT_MAX), vol.hub_workers
     group = f"{env.prefix}-hub-{db}-x{workers}"
     settings = env.settings(env.database(db, f"hubx{workers}"), group=group)
     many = hub_workers(env.env_vars(settings), n, group, env.bootstrap, workers=workers, on_progress=None)
