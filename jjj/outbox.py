@@ -65,6 +65,11 @@ def outbox_table(metadata: MetaData, name: str = "outbox") -> Table:
     return table
 
 
+#: most murmur2 hashes of partition keys an OutboxPublisher keeps: a batch's keys repeat (one depot, one event), but
+#: the hub's receipt keys are message ids that never do; past this the cache starts again
+KEY_HASH_CACHE = 10_000
+
+
 @dataclass(frozen=True)
 class OutgoingMessage:
     message_id: str
@@ -340,9 +345,7 @@ class OutboxPublisher:
                 return lambda topic, key: None
         except (AttributeError, KeyError, TypeError, ImportError):
             return lambda topic, key: None
-        hashes, parts = self._key_hashes, {}
-        if len(hashes) > 100_000:
-            hashes.clear()
+        hashes, parts, cap = self._key_hashes, {}, KEY_HASH_CACHE
 
         def partition(topic: str, key: bytes) -> int | None:
             ps = parts.get(topic)
@@ -352,6 +355,8 @@ class OutboxPublisher:
                 return None
             h = hashes.get(key)
             if h is None:
+                if len(hashes) >= cap:  # keys that never repeat (the hub's receipts: one per message id)
+                    hashes.clear()
                 h = hashes[key] = murmur2(key) & 0x7FFFFFFF
             return ps[h % len(ps)]
 

@@ -37,6 +37,21 @@ def _compiled(kind: str) -> Callable[[dict], dict] | None:
     return fastjsonschema.compile(schema, use_default=False, formats=_FORMATS)
 
 
+@cache
+def compiled_payload(kind: str) -> Callable[[dict], dict] | None:
+    """The compiled check of a ``kind``'s payload alone (the published document's ``payload`` definition), for
+    encoders that validated the rest of the envelope once (``adapters.core.encoder``); raises
+    ``fastjsonschema.JsonSchemaException``. None when the kind has no published document."""
+    try:
+        text = resources.files("schemas.jsonschema").joinpath(f"{kind}.json").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    doc = json.loads(text)
+    schema = {**doc["properties"]["payload"], "definitions": doc.get("definitions", {}),
+              "$schema": "http://json-schema.org/draft-04/schema#"}
+    return fastjsonschema.compile(schema, use_default=False, formats=_FORMATS)
+
+
 def _is_date(value: str) -> bool:
     try:
         date.fromisoformat(value)

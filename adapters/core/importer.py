@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from adapters.core import store
 from adapters.core.errors import AdapterError, FormatError
+from adapters.core.parallel import run_parallel, workers_for
 from adapters.core.pipeline import Ready, read_file, run
 from adapters.core.spec import MapContext, NativeFormat, Rejected
 from schemas import new_message_id
@@ -73,8 +74,13 @@ def _start(runtime, path: Path, fmt: NativeFormat, again: bool) -> tuple[str, in
 
 
 def import_file(runtime, fmt: NativeFormat, path: Path, ctx: MapContext, *, batch: int = 1000,  # noqa: ANN001
-                again: bool = False, progress: bool = True) -> ImportSummary:
-    """Import one file; returns the summary (FormatError stops the file and is reported as ``fatal``)."""
+                again: bool = False, progress: bool = True, workers: int | None = None) -> ImportSummary:
+    """Import one file; returns the summary (FormatError stops the file and is reported as ``fatal``).
+
+    Big files of a format with independent rows are mapped and validated in worker processes while this process
+    reads and writes the outbox (``adapters.core.parallel``; same results, same order). ``workers`` (default: one
+    per core, or ``JJJ_IMPORT_WORKERS``; 0 = none) sets how many.
+    """
     from tqdm import tqdm
 
     import_id, done_before = _start(runtime, path, fmt, again)
@@ -100,9 +106,12 @@ def import_file(runtime, fmt: NativeFormat, path: Path, ctx: MapContext, *, batc
         ready.clear()
         rejected.clear()
 
+    n = workers_for(fmt, path.stat().st_size, workers)
+    results = (run_parallel(fmt, read_file(fmt, path), ctx, runtime.envelope, n, engine=runtime.engine)
+               if n else run(fmt, read_file(fmt, path), ctx, runtime.envelope))
     try:
         try:
-            for result in run(fmt, read_file(fmt, path), ctx, runtime.envelope):
+            for result in results:
                 ordinal = max(r.ordinal for r in result.records)
                 bar.update(max(0, ordinal - last_ordinal))
                 if ordinal <= done_before:
@@ -131,4 +140,5 @@ def import_file(runtime, fmt: NativeFormat, path: Path, ctx: MapContext, *, batc
         bar.close()
         return summary
     finally:
+        results.close()  # stops the workers if the import failed half-way
         conn.close()

@@ -63,8 +63,13 @@ def _json_type_zh(value: object) -> str:
     return next((zh for t, _, zh in _JSON_TYPES if isinstance(value, t)), "null" if value is None else "其他值")
 
 
-def per_record(fn: Callable[[Mapping, MapContext], Canonical | list[Canonical]]) -> Mapper:
-    """Turn a one-record function into a mapper: each record gives its message(s), or is rejected, alone."""
+def per_record(fn: Callable[[Mapping, MapContext], Canonical | list[Canonical]], *, independent: bool = False) -> Mapper:
+    """Turn a one-record function into a mapper: each record gives its message(s), or is rejected, alone.
+
+    ``independent``: ``fn`` uses only the record, ``ctx.config`` and ``ctx.persons`` (never ``ctx.last_message_id``,
+    no state between records), so big files of this format may be mapped in worker processes
+    (``adapters.core.parallel``).
+    """
 
     def mapper(records: Iterator[Record], ctx: MapContext) -> Iterator[Outcome]:
         for rec in records:
@@ -82,6 +87,7 @@ def per_record(fn: Callable[[Mapping, MapContext], Canonical | list[Canonical]])
                 yield Mapped(item, (rec,))
 
     mapper.__doc__ = fn.__doc__
+    mapper.independent = independent  # type: ignore[attr-defined]
     return mapper
 
 

@@ -52,11 +52,11 @@ REGION = RegionSpec(
     code="tj", package="tianjin", name_zh="天津市", system_id=CONFIG["system_id"], config=CONFIG,
     intake_port=CONFIG["intake_port"],
     formats={f.name: f for f in (
-        NativeFormat("disaster", ("disaster.report",), table(disaster.REQUIRED), per_record(disaster.disaster_row),
+        NativeFormat("disaster", ("disaster.report",), table(disaster.REQUIRED), per_record(disaster.disaster_row, independent=True),
                      ("disaster*.csv", "disaster*.xlsx", "灾情统计*.csv", "灾情统计*.xlsx", "灾情报告*.csv",
                       "灾情报告*.xlsx"), "灾情统计表 CSV/xlsx",
                      fields=field_names(disaster.INDICATORS, "payload.totals")),
-        NativeFormat("ledger", ("relief.stock_movement",), table(ledger.REQUIRED), per_record(ledger.ledger_row),
+        NativeFormat("ledger", ("relief.stock_movement",), table(ledger.REQUIRED), per_record(ledger.ledger_row, independent=True),
                      ("ledger*.csv", "ledger*.xlsx", "库存台账*.csv", "库存台账*.xlsx"), "救灾物资库存台账 CSV/xlsx",
                      fields=ledger.FIELDS),
         NativeFormat("claims", ("eldercare.claim",), table(claims.REQUIRED), claims.claims,

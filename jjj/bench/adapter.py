@@ -95,16 +95,24 @@ def _run(mode: str, env, settings, runtime, fmt, path: Path, config: dict):  # n
             thread = threading.Thread(target=pub.drain, kwargs={"until_empty": False, "idle_sleep_s": 0.02,
                                                                 "stop": stop.is_set}, daemon=True)
             thread.start()
+    cpu: dict[str, float] = {}
     try:
+        pub_cpu0 = _proc_cpu(proc)
+        children0, own0 = _children_cpu(), time.process_time()
         started = time.perf_counter()
         summary = import_file(runtime, fmt, path, runtime.context(config), progress=False)
         import_s = time.perf_counter() - started
+        cpu.update(import_s=time.process_time() - own0, import_workers_s=_children_cpu() - children0)
         if mode == "after":
             pub.drain(until_empty=True)
         deadline = started + 600
         while _depth(runtime.engine, t) and time.perf_counter() < deadline:
             time.sleep(0.01)
         adapter_s = time.perf_counter() - started
+        if proc is not None:
+            cpu["publisher_s"] = _proc_cpu(proc) - pub_cpu0
+        else:  # thread / after: the publisher's CPU is in this process's
+            cpu["publisher_s"] = time.process_time() - own0 - cpu["import_s"]
     finally:
         stop.set()
         if proc is not None:
@@ -114,7 +122,25 @@ def _run(mode: str, env, settings, runtime, fmt, path: Path, config: dict):  # n
             thread.join(timeout=30)
         if pub is not None:
             pub.producer.close(timeout=10)
-    return started, import_s, adapter_s, summary
+    return started, import_s, adapter_s, summary, cpu
+
+
+def _children_cpu() -> float:
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)  # children waited for: the import's worker processes
+    return ru.ru_utime + ru.ru_stime
+
+
+def _proc_cpu(proc) -> float:  # noqa: ANN001
+    """CPU seconds of a running child (Linux /proc; 0 elsewhere): the publisher process's, from "ready" on."""
+    if proc is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def measure(env, db: str, vol, report, echo) -> None:  # noqa: ANN001
@@ -136,7 +162,7 @@ def measure(env, db: str, vol, report, echo) -> None:  # noqa: ANN001
     fmt = REGION.formats["ledger"]
     t = store.outbox
     mode = os.environ.get("JJJ_BENCH_ADAPTER_PUBLISH", "process")
-    _, import_s, adapter_s, summary = _run(mode, env, settings, runtime, fmt, path, REGION.config)
+    _, import_s, adapter_s, summary, cpu = _run(mode, env, settings, runtime, fmt, path, REGION.config)
     with runtime.engine.connect() as conn:
         sent = conn.execute(select(func.count()).select_from(t).where(t.c.sent_at.is_not(None))).scalar_one()
     if summary.accepted_messages != rows_n or sent != rows_n:
@@ -152,18 +178,25 @@ def measure(env, db: str, vol, report, echo) -> None:  # noqa: ANN001
     headers = [h for i in range(0, len(msgs), step) for h in signed_headers(env.signers, msgs[i:i + step])]
     producer = make_producer(env.bootstrap, client_id="bench-bare-producer")
     _warm(producer, [s.name for s in declared_topics(base_prefix)])
-    started = time.perf_counter()
+    started, bare_cpu0 = time.perf_counter(), time.process_time()
     for i in range(0, len(msgs), step):  # same batch size and flush as the publisher: acknowledged sends
         for m, h in zip(msgs[i:i + step], headers[i:i + step], strict=True):
             producer.send(m.topic, key=m.key.encode(), value=m.value, headers=h)
         producer.flush(timeout=60)
     bare_s = time.perf_counter() - started
+    bare_cpu = time.process_time() - bare_cpu0  # with kafka-python's sender thread
     producer.close(timeout=10)
     report.put("adapter_publish_ratio", db, round(bare_s / adapter_s, 3))
     report.detail.setdefault(db, {}).update({
         "adapter_rows_s": round(len(msgs) / adapter_s), "adapter_import_s": round(import_s, 1),
         "adapter_publish_tail_s": round(adapter_s - import_s, 1), "adapter_publish_mode": mode,
-        "bare_producer_msg_s": round(len(msgs) / bare_s)})
+        "bare_producer_msg_s": round(len(msgs) / bare_s),
+        # CPU per row (process times; on a shared box wall time follows these): the import's own process, its worker
+        # processes, the publisher process; the bare producer's per message
+        "adapter_cpu_us_row": {k.removesuffix("_s"): round(v / len(msgs) * 1e6, 1) for k, v in cpu.items()},
+        "bare_producer_cpu_us_msg": round(bare_cpu / len(msgs) * 1e6, 1)})
     echo(f"[{db}] adapter import+publish {len(msgs) / adapter_s:,.0f} rows/s (import {import_s:.1f}s, publisher "
          f"{mode}: last send acknowledged {adapter_s - import_s:.1f}s after the import), bare producer "
-         f"{len(msgs) / bare_s:,.0f} msg/s")
+         f"{len(msgs) / bare_s:,.0f} msg/s; CPU µs/row: import {cpu['import_s'] / len(msgs) * 1e6:.0f} + workers "
+         f"{cpu['import_workers_s'] / len(msgs) * 1e6:.0f} + publisher {cpu['publisher_s'] / len(msgs) * 1e6:.0f}, "
+         f"bare producer {bare_cpu / len(msgs) * 1e6:.0f}")

@@ -151,6 +151,29 @@ def test_the_cached_partitioner_picks_what_kafka_pythons_default_partitioner_pic
         engine.dispose()
 
 
+def test_the_partitioners_key_hash_cache_stays_bounded_when_keys_never_repeat(outbox) -> None:  # noqa: ANN001
+    from types import SimpleNamespace
+
+    from kafka.partitioner.default import DefaultPartitioner, murmur2
+
+    from jjj.outbox import KEY_HASH_CACHE
+
+    engine, table, signer, _ = outbox
+    meta = SimpleNamespace(partitions_for_topic=lambda topic: {0, 1, 2})
+    producer = SimpleNamespace(_metadata=meta, config={"partitioner": DefaultPartitioner()})
+    pub = OutboxPublisher(engine, table, producer, signer)
+    keys = [f"01J{i:023d}".encode() for i in range(KEY_HASH_CACHE * 2 + 500)]  # receipt keys: unique message ids
+    sizes = []
+    for start in range(0, len(keys), 2000):  # a partitioner per drained batch, as `drain_once` makes them
+        partition = pub._partitioner()
+        for k in keys[start:start + 2000]:
+            assert partition("t.hub.receipts", k) == (murmur2(k) & 0x7FFFFFFF) % 3
+            sizes.append(len(pub._key_hashes))
+    assert max(sizes) == KEY_HASH_CACHE and len(pub._key_hashes) <= KEY_HASH_CACHE
+    partition = pub._partitioner()
+    assert [partition("t", b"depot-1") for _ in range(3)] == [(murmur2(b"depot-1") & 0x7FFFFFFF) % 3] * 3
+
+
 def test_rows_acknowledged_just_before_a_database_failure_are_marked_afterwards_not_sent_again(  # noqa: ANN001
         outbox, monkeypatch: pytest.MonkeyPatch) -> None:
     engine, table, signer, _ = outbox

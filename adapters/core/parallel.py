@@ -1,0 +1,154 @@
+"""Map and validate the records of a per-record format in worker processes, in file order.
+
+An import is CPU-bound Python: reading, mapping, the contract's validation and the JSON of every row.  For formats
+whose rows are independent (``per_record(..., independent=True)``: the mapping uses the row, the configuration and
+the person-ref key, never the outbox), the parent reads the file and writes the outbox while forked workers run the
+very same ``pipeline.run`` (mapper → envelope → validation) over chunks of rows.  The results come back in file
+order and are exactly those of the sequential path:
+
+* a row the mapper or the contract refuses is the same ``Rejected`` (same problems, source and location; the parent
+  puts its own record, with the original, back in);
+* message ids are made by the parent, in outbox order (ULIDs strictly increasing as before): a worker encodes each
+  message with a placeholder id (a real id it made once per chunk, so every rule still sees a valid id) and the
+  parent writes its own id over it — the canonical JSON starts with ``{"message_id":"<26 characters>"``;
+* a ``FormatError`` of the reader stops the file at the same row, after every row before it is handled;
+* anything else a worker raises (a missing person-ref key, a bug) makes the parent run that chunk itself, so the
+  exception is the one the sequential path raises.
+
+Workers are forked (the format, context and runtime are inherited, nothing is pickled but rows and results); where
+``fork`` is not available, or the file is small, the import stays sequential.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import schemas
+from adapters.core.errors import FormatError, RowError
+from adapters.core.pipeline import Ready, Result, run
+from adapters.core.readers import Record
+from adapters.core.spec import Canonical, MapContext, NativeFormat, Rejected
+from jjj.outbox import OutgoingMessage
+
+#: rows per task: big enough that a task's pickling and hand-over cost little per row, small enough to keep the
+#: workers and the outbox writer streaming (and memory flat)
+CHUNK = 500
+#: files smaller than this are imported in-process: forking the workers costs more than it saves
+MIN_BYTES = 512 * 1024
+_HEAD = b'{"message_id":"'
+_ID_END = len(_HEAD) + 26
+
+# what a forked worker inherits: (format, context, envelope(item, message_id))
+_STATE: tuple[NativeFormat, MapContext, Callable[..., OutgoingMessage]] | None = None
+
+
+def workers_for(fmt: NativeFormat, size: int, requested: int | None = None) -> int:
+    """How many worker processes to use for a file of ``size`` bytes in ``fmt`` (0: import in-process).
+
+    ``requested`` (or ``JJJ_IMPORT_WORKERS``) overrides the default: one per core when there are at least two.
+    """
+    if not getattr(fmt.mapper, "independent", False) or "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    if requested is None:
+        env = os.environ.get("JJJ_IMPORT_WORKERS", "").strip()
+        if env:
+            requested = int(env)
+        else:
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+            requested = cores if cores >= 2 and size >= MIN_BYTES else 0
+    return max(0, requested)
+
+
+def run_parallel(fmt: NativeFormat, records: Iterable[Record], ctx: MapContext,
+                 envelope: Callable[..., OutgoingMessage], workers: int, *, engine=None,  # noqa: ANN001
+                 chunk: int | None = None) -> Iterator[Result]:
+    """``pipeline.run`` with the mapping and validation in ``workers`` forked processes; same results, same order.
+
+    ``envelope`` must take ``message_id=`` (``AdapterRuntime.envelope``). ``engine`` (the runtime's, if any) is
+    disposed in the workers without touching the parent's connections.
+    """
+    global _STATE
+    chunk = chunk or CHUNK
+    _STATE = (fmt, ctx, envelope)
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(engine,))
+    try:
+        pending: deque[tuple[list[Record], Any]] = deque()
+        it, error = iter(records), None
+        while error is None:
+            rows: list[Record] = []
+            try:
+                for rec in it:
+                    rows.append(rec)
+                    if len(rows) >= chunk:
+                        break
+            except FormatError as exc:
+                error = exc  # handle the rows read before it, then stop the file there
+            if not rows:
+                break
+            pending.append((rows, pool.apply_async(_work, ([(r.source, r.location, r.data, r.ordinal)
+                                                             for r in rows],))))
+            while len(pending) > 2 * workers:
+                yield from _finish(*pending.popleft(), fmt, ctx, envelope)
+        while pending:
+            yield from _finish(*pending.popleft(), fmt, ctx, envelope)
+        if error is not None:
+            raise error
+    finally:
+        pool.terminate()
+        pool.join()
+        _STATE = None
+
+
+def _init_worker(engine) -> None:  # noqa: ANN001
+    if engine is not None:  # never use (or close) the parent's pooled connections from here
+        engine.dispose(close=False)
+
+
+def _work(rows: list[tuple]) -> list[tuple] | None:
+    """In a worker: the pipeline over a chunk. A result per message or rejection; None if anything else failed."""
+    fmt, ctx, envelope = _STATE
+    placeholder = schemas.new_message_id()
+
+    def enveloped(item: Canonical) -> OutgoingMessage:
+        return envelope(item, message_id=placeholder)
+
+    out: list[tuple] = []
+    try:
+        records = [Record(source, location, data, "", ordinal) for source, location, data, ordinal in rows]
+        index = {id(r): i for i, r in enumerate(records)}
+        head, same = _HEAD + placeholder.encode(), {}
+        for res in run(fmt, records, ctx, enveloped):
+            if isinstance(res, Ready):
+                m = res.message
+                if m.value[:_ID_END] != head:
+                    return None  # not the canonical layout: let the parent do this chunk
+                # the same kind and topic objects for every row: pickled once per chunk, not once per row
+                kind, topic = same.setdefault(m.kind_at_version, m.kind_at_version), same.setdefault(m.topic, m.topic)
+                out.append((index[id(res.records[0])], kind, topic, m.key, m.value[_ID_END:], m.headers))
+            else:
+                e = res.error
+                out.append((index[id(res.records[0])], e.problems, e.source, e.location))
+    except Exception:  # noqa: BLE001 - the parent re-runs the chunk and raises what the sequential path raises
+        return None
+    return out
+
+
+def _finish(rows: list[Record], task, fmt: NativeFormat, ctx: MapContext,  # noqa: ANN001
+            envelope: Callable[..., OutgoingMessage]) -> Iterator[Result]:
+    results = task.get()
+    if results is None:
+        yield from run(fmt, rows, ctx, envelope)
+        return
+    new_id, head = schemas.new_message_id, _HEAD
+    for res in results:
+        rec = rows[res[0]]
+        if len(res) == 6:
+            mid = new_id()
+            yield Ready(OutgoingMessage(mid, res[1], res[2], res[3], head + mid.encode() + res[4], res[5]), None,
+                        (rec,))
+        else:
+            yield Rejected((rec,), RowError(res[1], source=res[2], location=res[3]))

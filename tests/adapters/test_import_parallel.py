@@ -1,0 +1,130 @@
+"""Big imports map and validate in worker processes (`adapters.core.parallel`): the outcome is exactly the
+sequential one — same messages in the same order, same rejections with the originals kept, ids made in outbox
+order, a broken file stopped at the same row, the same exception when a worker cannot go on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from adapters.core import parallel, store
+from adapters.core.importer import import_file
+from adapters.core.persons import PersonKeyMissing, Persons
+from adapters.core.spec import MapContext, region
+from tests.adapters.big_ledger import write
+from tests.adapters.conftest import context, sample
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "CHUNK", 37)  # many tasks, uneven last one
+
+
+def ledger(tmp_path: Path, name: str = "ledger_p.csv", n: int = 1500) -> Path:
+    """A GBK ledger with every kind of bad row: negative inbounds (contract), a wrong cell count, a bad district."""
+    f = write(tmp_path / name, n, bad_every=97)
+    lines = f.read_bytes().split(b"\r\n")
+    lines[200] = lines[200].rsplit(b",", 3)[0]  # too few cells
+    lines[400] = lines[400].replace("北辰区".encode("gbk"), "火星区".encode("gbk"))  # unknown district
+    f.write_bytes(b"\r\n".join(lines))
+    return f
+
+
+def outbox(rt) -> list:  # noqa: ANN001
+    t = store.outbox
+    with rt.engine.connect() as conn:
+        return conn.execute(select(t.c.seq, t.c.message_id, t.c.kind, t.c.topic, t.c.key, t.c.value, t.c.headers)
+                            .order_by(t.c.seq)).all()
+
+
+def rejects(rt, import_id: str) -> list:  # noqa: ANN001
+    r = store.rejects
+    with rt.engine.connect() as conn:
+        return [tuple(x) for x in conn.execute(select(r.c.source, r.c.location, r.c.format, r.c.problems, r.c.original)
+                                               .where(r.c.import_id == import_id).order_by(r.c.id))]
+
+
+def comparable(value: bytes) -> dict:
+    msg = json.loads(value)
+    del msg["message_id"], msg["sent_at"]
+    return msg
+
+
+def summary_of(s) -> tuple:  # noqa: ANN001
+    return (s.accepted_messages, s.accepted_records, s.rejected_records, s.skipped_records, dict(s.reasons),
+            s.examples, s.fatal)
+
+
+def test_workers_give_exactly_the_sequential_import(make_runtime, hasher, tmp_path: Path) -> None:  # noqa: ANN001
+    rt, spec = make_runtime("tj"), region("tj")
+    fmt, f = spec.formats["ledger"], ledger(tmp_path)
+    seq = import_file(rt, fmt, f, context(spec, hasher), progress=False, workers=0)
+    n_seq = len(outbox(rt))
+    par = import_file(rt, fmt, f, context(spec, hasher), progress=False, workers=2, again=True)
+    rows = outbox(rt)
+    assert summary_of(par) == summary_of(seq)
+    assert (par.accepted_messages, par.rejected_records) == (1500 - 15 - 2, 15 + 2)
+    assert par.reasons["所在区 (depot.unit_code): unknown district '火星区'"] == 1
+    assert par.reasons["row: 13 cells, the header has 16"] == 1
+    a, b = rows[:n_seq], rows[n_seq:]
+    assert len(a) == len(b) == par.accepted_messages
+    assert [(r.kind, r.topic, r.key, r.headers, comparable(r.value)) for r in a] == \
+           [(r.kind, r.topic, r.key, r.headers, comparable(r.value)) for r in b]
+    assert rejects(rt, par.import_id) == rejects(rt, seq.import_id)
+    assert rejects(rt, par.import_id)[0][4] == f.read_bytes().decode("gbk").split("\r\n")[97]  # original kept
+    # ids: the one in the message, unique, strictly increasing in outbox order (made by the importing process)
+    assert all(json.loads(r.value)["message_id"] == r.message_id for r in b)
+    ids = [r.message_id for r in rows]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+
+
+def test_a_broken_file_stops_at_the_same_row_with_the_rows_before_it_imported(make_runtime, hasher,  # noqa: ANN001
+                                                                              tmp_path: Path) -> None:
+    rt, spec = make_runtime("tj"), region("tj")
+    fmt, f = spec.formats["ledger"], ledger(tmp_path, n=600)
+    lines = f.read_bytes().split(b"\r\n")
+    lines[450] = lines[450][:20] + b"\xff\xff" + lines[450][20:]  # not GBK: the file cannot be read on
+    f.write_bytes(b"\r\n".join(lines))
+    seq = import_file(rt, fmt, f, context(spec, hasher), progress=False, workers=0)
+    lines[550] = lines[550].replace(b"TJ-TZ", b"TJ-TX")  # another file (a failed import of the same one resumes)
+    f.write_bytes(b"\r\n".join(lines))
+    par = import_file(rt, fmt, f, context(spec, hasher), progress=False, workers=2)
+    assert seq.fatal and "row 451" in seq.fatal
+    assert summary_of(par) == summary_of(seq)
+    assert seq.accepted_messages + seq.rejected_records == 449
+    assert rejects(rt, par.import_id) == rejects(rt, seq.import_id)
+    with rt.engine.connect() as conn:
+        imps = conn.execute(select(store.imports.c.status, store.imports.c.ordinal_done, store.imports.c.error)
+                            .order_by(store.imports.c.started_at)).all()
+    assert imps[0] == imps[1] and imps[0][0] == "failed"
+
+
+def test_a_worker_that_cannot_go_on_raises_what_the_sequential_import_raises(make_runtime, tmp_path: Path) -> None:  # noqa: ANN001
+    rt, spec = make_runtime("tj"), region("tj")
+    fmt = spec.formats["disaster"]
+    src = sample("tianjin", "disaster_2026-07-31.csv")
+    no_key = MapContext(spec.code, Persons(None), spec.config)  # ID numbers cannot be pseudonymised
+    for workers in (0, 2):
+        f = tmp_path / f"disaster_{workers}.csv"
+        f.write_bytes(src.read_bytes())
+        with pytest.raises(PersonKeyMissing):
+            import_file(rt, fmt, f, no_key, progress=False, workers=workers, again=True)
+
+
+def test_only_big_files_of_independent_formats_use_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = region("tj")
+    monkeypatch.delenv("JJJ_IMPORT_WORKERS", raising=False)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert parallel.workers_for(spec.formats["ledger"], parallel.MIN_BYTES) == 2
+    assert parallel.workers_for(spec.formats["ledger"], parallel.MIN_BYTES - 1) == 0
+    assert parallel.workers_for(spec.formats["claims"], 10 * parallel.MIN_BYTES) == 0  # grouped rows
+    assert parallel.workers_for(spec.formats["correction"], 10 * parallel.MIN_BYTES) == 0  # reads the outbox
+    monkeypatch.setenv("JJJ_IMPORT_WORKERS", "0")
+    assert parallel.workers_for(spec.formats["ledger"], 10 * parallel.MIN_BYTES) == 0
+    assert parallel.workers_for(spec.formats["ledger"], 10, requested=3) == 3
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.delenv("JJJ_IMPORT_WORKERS")
+    assert parallel.workers_for(spec.formats["ledger"], 10 * parallel.MIN_BYTES) == 0  # one core: no gain
