@@ -411,6 +411,15 @@ verification_state = Table(
     Column("updated_at", TS, nullable=False),
 )
 
+#: The counted answer of each expected (subject, item, region) of a request, kept beside ``verification_state`` so
+#: that a batch folds its new answers into the aggregate instead of re-reading every answer (migration 0012).
+#: ``winners``: sorted [subject_ref, item, region code, answered_at (UTC ISO), response_id]. Derived state.
+verification_winners = Table(
+    "verification_winners", metadata,
+    Column("request_id", String(80), primary_key=True),
+    Column("winners", JSON, nullable=False),
+)
+
 # --------------------------------------------------------------------------------------------- referrals
 
 referral_changes = Table(

@@ -10,19 +10,22 @@ request), routed and answered with their status, and never announced on the stat
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 
-from hub.domain.calendar import SHANGHAI
+from hub.domain.calendar import SHANGHAI, local_date
 from hub.domain.errors import AuthorisationMissing, VerificationRuleError
 from hub.domain.verification import (
+    ExpectedAnswer,
     Outcome,
     Response,
     Subject,
     VerificationRequest,
     VerificationStatus,
     aggregate,
+    due_date,
     route,
 )
 from hub.infrastructure import tables as t
@@ -98,62 +101,155 @@ def on_response(batch: Batch, msg: dict) -> None:
         for item in res["items"]:
             detail = {"subject_id": res["subject_id"], "report_no": p["report_no"], "issued_at": p["issued_at"],
                       "summary": item.get("summary"), "error": item.get("error")}
+            response_id = f"{msg['message_id']}/{res['subject_id']}/{item['item']}"[:120]
             batch.add(t.verification_answers, {
-                "response_id": f"{msg['message_id']}/{res['subject_id']}/{item['item']}"[:120],
+                "response_id": response_id,
                 "message_id": msg["message_id"], "request_id": rid, "envelope_status": status, "region": region,
                 "subject_ref": ref_text(res["person_ref"]), "item": item["item"], "outcome": item["outcome"],
                 "answered_at": datetime.fromisoformat(item["feedback_at"]), "summary": detail})
+            # the recompute reads the batch's new answers by id (what the batch really stored: a refused or
+            # rewound message's ids find no row) and folds them into the stored aggregate
+            batch.touch(NEW_ANSWERS, response_id)
     batch.touch("verification", rid)
+
+
+#: ``Batch.touched`` family of the response ids a batch adds (a message's answers carry its unique message id, so
+#: an answer a batch stores was never stored before)
+NEW_ANSWERS = "verification.answer"
 
 
 def recompute(batch: Batch) -> None:
     ids = batch.touched.pop("verification", set())
     if ids:
         recompute_requests(batch, sorted(ids))
+    batch.touched.pop(NEW_ANSWERS, None)
+
+
+def _key_text(k: ExpectedAnswer) -> list[str]:
+    return [k.subject_ref, k.item, k.region]
 
 
 def recompute_requests(batch: Batch, ids: list[str]) -> int:
     """Re-aggregate requests at ``batch.now``; sends each final result once. Returns how many results were sent.
 
-    Reads only the columns the aggregation needs (the answers' JSON ``summary`` only for the requests whose result
-    goes out now, the state's status and result columns only): most touched requests are still open."""
+    Incremental (O(new answers)): ``verification_winners`` keeps each expected answer's winner (the earliest
+    timely answer, as ``aggregate`` picks it), the state row the late, duplicate and unexpected ids; and an answer's class
+    depends only on the request (stored once) and itself; so the batch's new answers are folded into the stored
+    aggregate (``verification_winners``). A request without a stored aggregate (its first recompute, a request
+    recomputed before migration 0012, or a due day the policy now puts elsewhere) is aggregated from all its answers with ``aggregate``.
+    ``tests/hub/services/test_incremental_verification.py`` proves both give the same rows and messages."""
     conn, Q, A, S = batch.conn, t.verification_requests, t.verification_answers, t.verification_state
+    W = t.verification_winners
     requests = {r["request_id"]: dict(r) for r in conn.execute(select(Q).where(Q.c.request_id.in_(ids))).mappings()}
-    answers: dict[str, list[dict]] = defaultdict(list)
-    for r in conn.execute(select(*_ANSWER_COLUMNS).where(A.c.request_id.in_(ids))).mappings():
-        answers[r["request_id"]].append(dict(r))
     state = {r["request_id"]: r for r in conn.execute(
-        select(S.c.request_id, S.c.status, S.c.result_sent_at, S.c.result_status)
-        .where(S.c.request_id.in_(ids))).mappings()}
+        select(S.c.request_id, S.c.status, S.c.due_on, S.c.late, S.c.duplicates, S.c.unexpected,
+               S.c.result_sent_at, S.c.result_status).where(S.c.request_id.in_(ids))).mappings()}
+    kept = {r.request_id: r.winners for r in conn.execute(select(W.c.request_id, W.c.winners)
+                                                          .where(W.c.request_id.in_(ids)))}
+    fresh: dict[str, list[dict]] = defaultdict(list)
+    new_ids = sorted(batch.touched.get(NEW_ANSWERS, ()))
+    for i in range(0, len(new_ids), 500):
+        for r in conn.execute(select(*_ANSWER_COLUMNS).where(A.c.response_id.in_(new_ids[i:i + 500]))).mappings():
+            fresh[r["request_id"]].append(r)
+    plans, full = {}, []
+    for rid, req in requests.items():
+        request = _domain_request(req)
+        due = due_date(request, batch.policy.calendar, batch.policy.verification)
+        prior = state.get(rid)
+        if prior is not None and rid in kept and prior["due_on"] == due:
+            plans[rid] = (request, due, kept[rid])
+        else:
+            full.append(rid)
+    everything: dict[str, list[dict]] = defaultdict(list)
+    for i in range(0, len(full), 500):
+        for r in conn.execute(select(*_ANSWER_COLUMNS).where(A.c.request_id.in_(full[i:i + 500]))).mappings():
+            everything[r["request_id"]].append(r)
     decided = []
     for rid, req in requests.items():
-        responses = [Response(a["response_id"], rid, PROVINCE[a["region"]], a["subject_ref"], a["item"],
-                              Outcome(a["outcome"]), _aware(a["answered_at"])) for a in answers[rid]]
-        result = aggregate(_domain_request(req), responses, batch.now, batch.policy.calendar,
-                           batch.policy.verification, _regions(req))
         prior = state.get(rid) or {}
-        send = result.status is not VerificationStatus.OPEN and prior.get("result_sent_at") is None
-        decided.append((rid, req, result, prior, send))
-    summaries = _summaries(conn, [rid for rid, *_, send in decided if send])
-    rows, sent = [], 0
-    for rid, req, result, prior, send in decided:
-        row = {"request_id": rid, "region": req["region"], "status": result.status.value, "due_on": result.due,
-               "expected": len(result.answers) + len(result.missing), "answered": len(result.answers),
+        if rid in plans:
+            agg = _fold(*plans[rid], _regions(req), prior, fresh[rid], batch.now)
+        else:
+            responses = [Response(a["response_id"], rid, PROVINCE[a["region"]], a["subject_ref"], a["item"],
+                                  Outcome(a["outcome"]), _aware(a["answered_at"])) for a in everything[rid]]
+            result = aggregate(_domain_request(req), responses, batch.now, batch.policy.calendar,
+                               batch.policy.verification, _regions(req))
+            agg = _Aggregate(result.status, result.due, len(result.answers) + len(result.missing), result.missing,
+                             {k: (r.answered_at, r.response_id) for k, r in result.answers},
+                             list(result.late), list(result.duplicates), list(result.unexpected))
+        send = agg.status is not VerificationStatus.OPEN and prior.get("result_sent_at") is None
+        decided.append((rid, req, agg, prior, send))
+    counted = _counted(conn, sorted(w[1] for *_, agg, _prior, send in decided if send for w in agg.winners.values()))
+    rows, kept_rows, sent = [], [], 0
+    for rid, req, agg, prior, send in decided:
+        row = {"request_id": rid, "region": req["region"], "status": agg.status.value, "due_on": agg.due,
+               "expected": agg.expected, "answered": len(agg.winners),
                "missing": [{"subject_ref": m.subject_ref, "item": m.item, "region": BUS_REGION[m.region]}
-                           for m in result.missing],
-               "late": list(result.late), "duplicates": list(result.duplicates),
-               "unexpected": list(result.unexpected), "result_sent_at": prior.get("result_sent_at"),
+                           for m in agg.missing],
+               "late": agg.late, "duplicates": agg.duplicates, "unexpected": agg.unexpected,
+               "result_sent_at": prior.get("result_sent_at"),
                "result_status": prior.get("result_status"), "updated_at": batch.now}
         if send:
-            _send_result(batch, req, result, [a | {"summary": summaries.get(a["response_id"])}
-                                              for a in answers[rid]])
-            row["result_sent_at"], row["result_status"] = batch.now, result.status.value
+            _send_result(batch, req, agg.status, agg.due, agg.missing,
+                         [counted[w[1]] for w in agg.winners.values()])
+            row["result_sent_at"], row["result_status"] = batch.now, agg.status.value
             sent += 1
         if prior.get("status") != row["status"] and req.get("envelope_status", ACTUAL) == ACTUAL:
             batch.status_change("verification_request", rid, req["region"], prior.get("status"), row["status"])
         rows.append(row)
+        kept_rows.append({"request_id": rid, "winners": sorted(
+            [*_key_text(k), _aware(at).astimezone(UTC).isoformat(), response_id]
+            for k, (at, response_id) in agg.winners.items())})
     upsert(conn, S, rows)
+    upsert(conn, W, kept_rows)
     return sent
+
+
+@dataclass
+class _Aggregate:
+    status: VerificationStatus
+    due: date
+    expected: int
+    missing: tuple[ExpectedAnswer, ...]
+    winners: dict[ExpectedAnswer, tuple[datetime, str]]  # expected answer → (answered at, response id)
+    late: list[str]
+    duplicates: list[str]
+    unexpected: list[str]
+
+
+def _fold(request: VerificationRequest, due: date, stored: list, regions: list[str], prior,  # noqa: ANN001
+          new: list[dict], now: datetime) -> _Aggregate:
+    """The stored aggregate with the batch's new answers, by ``aggregate``'s rules: an answer nobody asked for is
+    unexpected; one dated after the due day is late; of the timely answers to one expected key the earliest
+    (answered at, response id) counts and the others are duplicates."""
+    expected = route(request, regions)
+    wanted = set(expected)
+    winners = {ExpectedAnswer(s, i, r): (datetime.fromisoformat(at), response_id)
+               for s, i, r, at, response_id in stored}
+    late, duplicates, unexpected = list(prior["late"]), list(prior["duplicates"]), list(prior["unexpected"])
+    for a in new:
+        key = ExpectedAnswer(a["subject_ref"], a["item"], PROVINCE[a["region"]])
+        mine = (_aware(a["answered_at"]), a["response_id"])
+        if key not in wanted:
+            unexpected.append(mine[1])
+        elif local_date(mine[0]) > due:
+            late.append(mine[1])
+        elif key not in winners:
+            winners[key] = mine
+        elif mine < winners[key]:
+            duplicates.append(winners[key][1])
+            winners[key] = mine
+        else:
+            duplicates.append(mine[1])
+    missing = tuple(k for k in expected if k not in winners)
+    if not missing:
+        status = VerificationStatus.COMPLETE
+    elif local_date(now) > due:
+        status = VerificationStatus.OVERDUE
+    else:
+        status = VerificationStatus.OPEN
+    return _Aggregate(status, due, len(expected), missing, {k: winners[k] for k in expected if k in winners},
+                      sorted(late), sorted(duplicates), sorted(unexpected))
 
 
 _A = t.verification_answers
@@ -161,20 +257,22 @@ _ANSWER_COLUMNS = (_A.c.response_id, _A.c.message_id, _A.c.request_id, _A.c.regi
                    _A.c.outcome, _A.c.answered_at)
 
 
-def _summaries(conn, ids: list[str]) -> dict[str, dict]:  # noqa: ANN001
-    """response id → stored summary, for the answers of the given requests (those whose result is sent now)."""
+def _counted(conn, ids: list[str]) -> dict[str, dict]:  # noqa: ANN001
+    """response id → stored answer with its summary, for the counted answers of the results sent now."""
     out: dict[str, dict] = {}
     for i in range(0, len(ids), 500):
-        out.update((r.response_id, r.summary) for r in conn.execute(
-            select(_A.c.response_id, _A.c.summary).where(_A.c.request_id.in_(ids[i:i + 500]))))
+        out.update((r["response_id"], r) for r in conn.execute(
+            select(*_ANSWER_COLUMNS, _A.c.summary).where(_A.c.response_id.in_(ids[i:i + 500]))).mappings())
     return out
 
 
-def _send_result(batch: Batch, req: dict, result, answers: list[dict]) -> None:  # noqa: ANN001
-    """``hub.aggregated_response`` to the requester: one entry per target region (answered / timed_out / pending)."""
-    counted = {resp.response_id for _, resp in result.answers}
-    missing_regions = {BUS_REGION[m.region] for m in result.missing}
-    deadline = datetime.combine(result.due, time(23, 59, 59), SHANGHAI)
+def _send_result(batch: Batch, req: dict, status: VerificationStatus, due: date,  # noqa: PLR0913
+                 missing: tuple[ExpectedAnswer, ...], answers: list[dict]) -> None:
+    """``hub.aggregated_response`` to the requester: one entry per target region (answered / timed_out / pending);
+    ``answers``: the counted ones."""
+    counted = {a["response_id"] for a in answers}
+    missing_regions = {BUS_REGION[m.region] for m in missing}
+    deadline = datetime.combine(due, time(23, 59, 59), SHANGHAI)
     entries = []
     for region in req["target_regions"]:
         mine = [a for a in answers if a["region"] == region and a["response_id"] in counted]
@@ -183,13 +281,13 @@ def _send_result(batch: Batch, req: dict, result, answers: list[dict]) -> None: 
             outcome, mid = "answered", max(a["message_id"] for a in mine)
             received = max(_aware(a["answered_at"]) for a in mine).isoformat()
         else:
-            outcome = "timed_out" if result.status is VerificationStatus.OVERDUE else "pending"
+            outcome = "timed_out" if status is VerificationStatus.OVERDUE else "pending"
             mid, received = None, None
         entries.append({"from_region": region, "outcome": outcome, "message_id": mid, "received_at": received,
                         "payload": payload})
     batch.send("hub.aggregated_response", {
         "request_id": _plain(req), "original_kind": "verification.request", "deadline": deadline.isoformat(),
-        "complete": result.status is VerificationStatus.COMPLETE, "responses": entries},
+        "complete": status is VerificationStatus.COMPLETE, "responses": entries},
         req["region"], references=(req["message_id"],), status=req.get("envelope_status") or ACTUAL)
 
 
