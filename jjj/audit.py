@@ -154,10 +154,43 @@ def append(conn, entries: Iterable[Mapping[str, Any]], *, at: datetime | None = 
         rows.append({"seq": seq, "at": stamp, "actor": actor, "action": action, "subject": subject,
                      "detail": detail, "prev_hash": prev, "hash": h})
         prev = h
-    conn.execute(insert(audit_table), rows)
+    _write(conn, rows)
     conn.execute(update(audit_head).where(audit_head.c.id == HEAD_ID)
                  .values(seq=seq, hash=prev, updated_at=datetime.now(UTC)))
     return [r["seq"] for r in rows]
+
+
+_COLUMNS = ("seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash")
+
+
+def _write(conn, rows: list[dict], *, copy: bool | None = None) -> None:  # noqa: ANN001
+    """The rows as they are (hashed above): COPY FROM STDIN on PostgreSQL with psycopg 3 (one round trip instead of
+    one INSERT per entry), else one executemany. COPY writes ``detail`` as the text the INSERT's JSON bind writes
+    (the dialect's serializer), so both store the same rows; ``tests/jjj/test_audit_copy.py`` compares them."""
+    dialect = conn.dialect
+    if copy is None:
+        copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+    if not copy:
+        conn.execute(insert(audit_table), rows)
+        return
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.exc import DBAPIError
+
+    dumps = getattr(dialect, "_json_serializer", None) or json.dumps
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(audit_table.name),
+                                                     sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)))
+    try:
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(stmt) as out:
+            for r in rows:
+                out.write_row((r["seq"], r["at"], r["actor"], r["action"], r["subject"], dumps(r["detail"]),
+                               r["prev_hash"], r["hash"]))
+    except psycopg.Error as exc:  # as SQLAlchemy does for its own statements (see jjj.outbox._copy)
+        disconnect = dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        if disconnect:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(f"COPY {audit_table.name}", None, exc, psycopg.Error,
+                                  connection_invalidated=disconnect, dialect=dialect) from exc
 
 
 def verify(engine: Engine, *, batch: int = 5000) -> VerifyResult:
