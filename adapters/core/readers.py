@@ -104,7 +104,7 @@ def read_csv(fh: BinaryIO, source: str, required: Sequence[str] = (), *, encodin
         if len(cells) != len(header):
             data = {"__cells__": cells, "__width__": len(header)}
         else:
-            data = {h: c.strip() for h, c in zip(header, cells, strict=True)}
+            data = dict(zip(header, map(str.strip, cells), strict=True))
         yield Record(source, f"row {reader.line_num}", data, delimiter.join(cells), ordinal)
 
 
