@@ -46,13 +46,16 @@ def prepare(conn) -> None:  # noqa: ANN001
     """Per dialect: a consistent view of the run's inputs, and the digest in SQL.
 
     PostgreSQL: writers of the run's inputs wait until commit, so every step sees the same lines, and the run's
-    sorts and groups get memory. SQLite: the transaction's snapshot already gives the same lines to every step (a
-    concurrent writer makes the run fail, not mix); the digest is registered on this connection.
+    sorts and groups get memory. SQLite: the run takes the database's write lock now (a write statement that changes
+    nothing; writers wait, as with PostgreSQL's lock), so every step, and the second connection that totals the
+    lines while they are frozen (``settlement_freeze``), reads the same state; the digest is registered on this
+    connection.
     """
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("LOCK TABLE eldercare_adjudications, settlement_adjustments IN SHARE ROW EXCLUSIVE MODE")
         conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
     else:
+        conn.exec_driver_sql("UPDATE eldercare_adjudications SET statement_id = statement_id WHERE 0")
         conn.connection.driver_connection.create_function("jjj_statement_digest", 2, digest, deterministic=True)
 
 

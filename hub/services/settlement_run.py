@@ -46,27 +46,36 @@ def run_statements(batch: Batch, period: Period) -> list[str]:
         return []
     prepare(conn)
     periods = [key, *_late_periods(conn, period)]
-    totals = freeze(conn, period, and_(A.c.period.in_(periods), A.c.accepted.is_(True), A.c.statement_id.is_(None)))
-    adjustments = 0
-    for *k, n, fen in conn.execute(
-            select(D.c.payer_district, D.c.payee_region, D.c.facility_id, D.c.subsidy_type, func.count(),
-                   func.sum(D.c.amount_fen)).where(D.c.period == key)
-            .group_by(D.c.payer_district, D.c.payee_region, D.c.facility_id, D.c.subsidy_type)):
-        acc = totals.setdefault(tuple(k), [0, 0])
-        acc[0], acc[1], adjustments = acc[0] + int(n), acc[1] + int(fen), adjustments + int(n)
-    rows = [{"statement_id": sid(period, payer, payee, facility, subsidy), "period": key, "payer_district": payer,
-             "payer_region": BUS_REGION[region_of(payer)], "payee_region": payee, "facility_id": facility,
-             "subsidy_type": subsidy, "total_fen": fen, "line_count": n, "issued_at": batch.now}
-            for (payer, payee, facility, subsidy), (n, fen) in totals.items()]
-    # the order of the domain's statements (by key, payee as its province code)
-    rows.sort(key=lambda r: (r["payer_district"], PROVINCE[r["payee_region"]], r["facility_id"], r["subsidy_type"]))
+    adjusted = conn.execute(
+        select(D.c.payer_district, D.c.payee_region, D.c.facility_id, D.c.subsidy_type, func.count(),
+               func.sum(D.c.amount_fen)).where(D.c.period == key)
+        .group_by(D.c.payer_district, D.c.payee_region, D.c.facility_id, D.c.subsidy_type)).all()
+
+    def issue(totals: dict) -> tuple[list[dict], int]:
+        """The statement rows and their notices, in Python (while SQLite is still freezing the lines)."""
+        adjustments = 0
+        for *k, n, fen in adjusted:
+            acc = totals.setdefault(tuple(k), [0, 0])
+            acc[0], acc[1], adjustments = acc[0] + int(n), acc[1] + int(fen), adjustments + int(n)
+        rows = [{"statement_id": sid(period, payer, payee, facility, subsidy), "period": key,
+                 "payer_district": payer, "payer_region": BUS_REGION[region_of(payer)], "payee_region": payee,
+                 "facility_id": facility, "subsidy_type": subsidy, "total_fen": fen, "line_count": n,
+                 "issued_at": batch.now}
+                for (payer, payee, facility, subsidy), (n, fen) in totals.items()]
+        # the order of the domain's statements (by key, payee as its province code)
+        rows.sort(key=lambda r: (r["payer_district"], PROVINCE[r["payee_region"]], r["facility_id"],
+                                 r["subsidy_type"]))
+        for row in rows:
+            notice(batch, row, "issued")
+        return rows, adjustments
+
+    rows, adjustments = freeze(conn, period, and_(A.c.period.in_(periods), A.c.accepted.is_(True),
+                                                  A.c.statement_id.is_(None)), issue)
     if rows:
         conn.execute(insert(S), rows)
         _add_adjustments(conn, period, adjustments)
         _open_accounts(batch, key)
     _net(batch, period)
-    for row in rows:
-        notice(batch, row, "issued")
     detail = {"statements": len(rows), "total_fen": sum(r["total_fen"] for r in rows)}
     if len(periods) > 1:
         detail["late_periods"] = periods[1:]
