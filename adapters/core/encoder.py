@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from importlib import resources
 
 import fastjsonschema
@@ -36,6 +37,13 @@ def _dumps(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
+def warm(kind: str) -> None:
+    """Compile what encoding ``kind`` needs (a forking importer does it once, before its workers start)."""
+    if kind in KINDS and _compiled(kind) is not None and compiled_payload(kind) is not None:
+        _id_check(kind)
+
+
+@cache
 def _id_check(kind: str):  # noqa: ANN202
     """The document's own ``message_id`` rule (pattern and length) as a predicate."""
     doc = json.loads(resources.files("schemas.jsonschema").joinpath(f"{kind}.json").read_text(encoding="utf-8"))

@@ -74,6 +74,7 @@ def run_parallel(fmt: NativeFormat, records: Iterable[Record], ctx: MapContext,
     global _STATE
     chunk = chunk or CHUNK
     _STATE = (fmt, ctx, envelope)
+    warm(fmt)
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(engine,))
     try:
         pending: deque[tuple[list[Record], Any]] = deque()
@@ -101,6 +102,14 @@ def run_parallel(fmt: NativeFormat, records: Iterable[Record], ctx: MapContext,
         pool.terminate()
         pool.join()
         _STATE = None
+
+
+def warm(fmt: NativeFormat) -> None:
+    """Compile the format's validators here, once, rather than in every worker."""
+    from adapters.core.encoder import warm as warm_encoder
+
+    for kind in fmt.kinds:
+        warm_encoder(kind)
 
 
 def _init_worker(engine) -> None:  # noqa: ANN001
