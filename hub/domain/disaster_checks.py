@@ -7,6 +7,7 @@ the zero-report hour and the 核报 working-day allowance are ``[unverified]`` i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -63,16 +64,22 @@ def cumulative_decreases(
     flags: list[FigureDecrease] = []
     chain = event.accepted
     for previous, report in zip(chain, chain[1:], strict=False):
-        if report.decrease_reason:
-            continue
-        for name in sorted(cumulative & previous.figures.keys() & report.figures.keys()):
-            if report.figures[name] < previous.figures[name]:
-                flags.append(
-                    FigureDecrease(
-                        name, previous.message_id, report.message_id, previous.figures[name], report.figures[name]
-                    )
-                )
+        flags.extend(decreases_between(previous, report, cumulative))
     return tuple(flags)
+
+
+def decreases_between(
+    previous: DisasterReport, report: DisasterReport, cumulative: frozenset[str] = CUMULATIVE_INDICATORS
+) -> tuple[FigureDecrease, ...]:
+    """The cumulative figures that fell from ``previous`` to ``report`` (its successor in the accepted chain),
+    none when ``report`` states a reason."""
+    if report.decrease_reason:
+        return ()
+    return tuple(
+        FigureDecrease(name, previous.message_id, report.message_id, previous.figures[name], report.figures[name])
+        for name in sorted(cumulative & previous.figures.keys() & report.figures.keys())
+        if report.figures[name] < previous.figures[name]
+    )
 
 
 @dataclass(frozen=True)
@@ -100,26 +107,79 @@ def is_major(report: DisasterReport, policy: DeadlinePolicy) -> bool:
     return report.major or deaths >= policy.major_deaths_missing
 
 
+@dataclass(frozen=True)
+class DeadlineInputs:
+    """What ``deadline_flags`` reads of an event's content reports (every report but cancels), as associative
+    summaries: the inputs of a set of reports are merged (``merge``) from those of its parts in any grouping or order."""
+
+    occurred_at: datetime  # earliest occurred_at
+    first_received: datetime  # earliest received_at
+    any_initial: bool  # some 初报 among them
+    first_major_day: date | None  # earliest local received date of a major report
+    on_time_days: frozenset[date]  # local received dates of reports received by the zero-report hour
+
+    def merge(self, other: DeadlineInputs | None) -> DeadlineInputs:
+        if other is None:
+            return self
+        majors = [d for d in (self.first_major_day, other.first_major_day) if d is not None]
+        return DeadlineInputs(
+            min(self.occurred_at, other.occurred_at),
+            min(self.first_received, other.first_received),
+            self.any_initial or other.any_initial,
+            min(majors) if majors else None,
+            self.on_time_days | other.on_time_days,
+        )
+
+
+def deadline_inputs(reports: Iterable[DisasterReport], policy: DeadlinePolicy) -> DeadlineInputs | None:
+    """The deadline inputs of the content reports among ``reports`` (cancels are skipped); None without any."""
+    content = [r for r in reports if r.kind is not ReportKind.CANCEL]
+    if not content:
+        return None
+    majors = [local_date(r.received_at) for r in content if is_major(r, policy)]
+    return DeadlineInputs(
+        occurred_at=min(r.occurred_at for r in content),
+        first_received=min(r.received_at for r in content),
+        any_initial=any(r.stage is Stage.INITIAL for r in content),
+        first_major_day=min(majors) if majors else None,
+        on_time_days=frozenset(
+            local_date(r.received_at)
+            for r in content
+            if r.received_at.astimezone(SHANGHAI).time() <= policy.zero_report_by
+        ),
+    )
+
+
 def deadline_flags(
     event: DisasterEvent, now: datetime, policy: DeadlinePolicy, calendar: WorkingCalendar
 ) -> tuple[DeadlineFlag, ...]:
     """Every deadline missed as of ``now``. Cancelled events owe nothing."""
     if event.status is Status.CANCELLED or not event.history:
         return ()
-    flags: list[DeadlineFlag] = []
-    content = [r for r in event.history if r.kind is not ReportKind.CANCEL]
-    if not content:
+    return flags_from_inputs(
+        deadline_inputs(event.history, policy), event.final, event.current, now, policy, calendar
+    )
+
+
+def flags_from_inputs(
+    inputs: DeadlineInputs | None,
+    final: DisasterReport | None,
+    current: DisasterReport | None,
+    now: datetime,
+    policy: DeadlinePolicy,
+    calendar: WorkingCalendar,
+) -> tuple[DeadlineFlag, ...]:
+    """``deadline_flags`` of a non-cancelled event from its content's inputs, final and current report."""
+    if inputs is None:
         return ()
-    occurred_at = min(r.occurred_at for r in content)
-    initial_due = occurred_at + policy.initial_report_within
-    first_received = min(r.received_at for r in content)
-    if first_received > initial_due:
+    flags: list[DeadlineFlag] = []
+    initial_due = inputs.occurred_at + policy.initial_report_within
+    if inputs.first_received > initial_due:
         flags.append(DeadlineFlag("initial_late", initial_due))
-    if not any(r.stage is Stage.INITIAL for r in content) and now > initial_due:
+    if not inputs.any_initial and now > initial_due:
         flags.append(DeadlineFlag("initial_missing", initial_due))
-    flags.extend(_zero_report_flags(event, content, now, policy))
-    current = event.current
-    if event.final is None and current is not None and current.ended_on is not None:
+    flags.extend(_zero_report_flags(inputs, final, now, policy))
+    if final is None and current is not None and current.ended_on is not None:
         due_day = calendar.add_working_days(current.ended_on, policy.final_within_working_days)
         if local_date(now) > due_day:
             flags.append(DeadlineFlag("final_overdue", due_day))
@@ -127,24 +187,20 @@ def deadline_flags(
 
 
 def _zero_report_flags(
-    event: DisasterEvent, content: list[DisasterReport], now: datetime, policy: DeadlinePolicy
+    inputs: DeadlineInputs, final: DisasterReport | None, now: datetime, policy: DeadlinePolicy
 ) -> list[DeadlineFlag]:
     """A major event owes a report every day until its 核报, received by ``zero_report_by`` local time."""
-    majors = [r for r in content if is_major(r, policy)]
-    if not majors:
+    if inputs.first_major_day is None:
         return []
-    first_day = min(local_date(r.received_at) for r in majors) + timedelta(days=1)
+    first_day = inputs.first_major_day + timedelta(days=1)
     last_day = local_date(now)
-    if event.final is not None:
-        last_day = min(last_day, local_date(event.final.received_at) - timedelta(days=1))
-    on_time_days = {
-        local_date(r.received_at) for r in content if r.received_at.astimezone(SHANGHAI).time() <= policy.zero_report_by
-    }
+    if final is not None:
+        last_day = min(last_day, local_date(final.received_at) - timedelta(days=1))
     flags = []
     day = first_day
     while day <= last_day:
         due = datetime.combine(day, policy.zero_report_by, SHANGHAI)
-        if now > due and day not in on_time_days:
+        if now > due and day not in inputs.on_time_days:
             flags.append(DeadlineFlag("zero_report_missing", due, day))
         day += timedelta(days=1)
     return flags

@@ -106,15 +106,18 @@ def explicit_ref(payload: dict) -> str | None:
 
 
 def event_defaults(rows: list[dict]) -> dict:
-    """Type and start date of an event from its report(s) (the latest revision that states them)."""
+    """Type and start date of an event from its report(s): those of the latest revision (the greatest message id
+    among reports of that revision, so that the choice does not depend on the order the rows are read in)."""
     best = None
     for r in rows:
-        p = r["payload"]
-        if r["kind"] == "disaster.report" and (best is None or p["revision"] > best["revision"]):
-            best = p
+        if r["kind"] == "disaster.report" and (
+                best is None or (r["payload"]["revision"], r["message_id"]) > (best["payload"]["revision"],
+                                                                               best["message_id"])):
+            best = r
     if best is None:
         return {}
-    return {"disaster_type": best["disaster_type"], "started_on": date.fromisoformat(best["started_on"])}
+    return {"disaster_type": best["payload"]["disaster_type"],
+            "started_on": date.fromisoformat(best["payload"]["started_on"])}
 
 
 def local_midnight(day: date) -> datetime:

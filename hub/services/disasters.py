@@ -1,8 +1,16 @@
 """Disaster family: store each revision as a fact, then rebuild each touched event with the pure rules.
 
-After a batch, every touched event is rebuilt from *all* its stored revisions (``build_event``), checked
-(falling cumulative figures, internal consistency, deadlines) and its ``disaster_events`` row replaced; links to
+After a batch, every touched event's ``disaster_events`` row is replaced by the reconciliation of *all* its stored
+revisions (``build_event``) with its checks (falling cumulative figures, internal consistency, deadlines); links to
 other regions' events are recomputed for the touched events. The row is a function of the set of revisions.
+
+The worker does not redo that reconciliation from every revision after every batch (its cost grew with the
+history: ~1,500 events of 50–150 revisions in the bench). It memoises a compact summary per event
+(``hub.domain.disaster_summary``: current report, 核报, flags so far, deadline inputs, revision count — not the
+history) and folds only the batch's new revisions into it (``iter_summaries``), after checking that the table holds
+exactly the memoised revisions plus the batch's. Whatever the summary cannot decide (a revision that lands inside
+the accepted chain, a 核报 that sets accepted reports aside, changed defaults, a memo miss) rebuilds the event from
+its table as before. Both paths give the same row (property-tested against ``event_row`` of the full rebuild).
 
 Exercise and test messages (envelope ``status`` ≠ ``actual``, contracts.md "Envelope") are processed and receipted
 like any other, and their revisions are stored with their status, but they never enter the shared picture: an
@@ -15,14 +23,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
-from hub.domain.disaster_checks import consistency_flags, cumulative_decreases, deadline_flags
+from hub.domain.disaster_checks import consistency_flags, cumulative_decreases, deadline_flags, flags_from_inputs
 from hub.domain.disaster_links import link_events
-from hub.domain.disasters import DisasterEvent, EventKey, Status, build_event, fold_event
+from hub.domain.disaster_summary import EventSummary, fold_summary, summary_of
+from hub.domain.disasters import DisasterEvent, EventKey, Status, build_event
 from hub.domain.errors import DomainError
 from hub.infrastructure import tables as t
 from hub.infrastructure.sql import upsert
@@ -44,25 +54,18 @@ def on_disaster(batch: Batch, msg: dict) -> None:
         "received_at": batch.now, "payload": p, "envelope_status": status})
     if status == ACTUAL:
         batch.touch("disaster", (region, p["event_id"]))
+        batch.memo.setdefault(NEW_IDS, {}).setdefault((region, p["event_id"]), []).append(msg["message_id"])
     else:
         batch.touch("disaster_drill", (status, region, p["event_id"]))
 
 
-def load_events(conn, keys: set[tuple[str, str]],  # noqa: ANN001
-                cache: dict | None = None, status: str = ACTUAL,
+def load_events(conn, keys: set[tuple[str, str]], status: str = ACTUAL,  # noqa: ANN001
                 ) -> dict[tuple[str, str], tuple[DisasterEvent, list[dict]]]:
-    """Rebuild the given events from their stored revisions of envelope ``status`` (actual by default).
-
-    With a ``cache`` (the worker's memo): stored revisions are immutable facts keyed by ``message_id``, so only the
-    ids of each event are read and only rows not seen before are fetched and mapped; the event is then folded
-    (``fold_event``) from its memoised state when every memoised revision is still stored and the event's
-    defaults (type, start date borrowed by corrections/cancels) did not change, else rebuilt from the mapped
-    revisions. The result equals the full rebuild (``fold_event`` is property-tested against ``build_event``).
-    """
-    return _build(conn, _revision_ids(conn, keys, status), cache, status)
+    """Rebuild the given events from all their stored revisions of envelope ``status`` (actual by default)."""
+    return _build(conn, _revision_ids(conn, keys, status))
 
 
-def iter_events(conn, keys: set[tuple[str, str]], cache: dict | None = None,  # noqa: ANN001
+def iter_events(conn, keys: set[tuple[str, str]],  # noqa: ANN001
                 status: str = ACTUAL) -> Iterator[tuple[tuple[str, str], tuple[DisasterEvent, list[dict]]]]:
     """``load_events`` a few events at a time: each step holds the rows and reports of at most ``LOAD_ROWS_MAX``
     revisions (an event with more is loaded alone), so a batch touching events with long histories does not hold
@@ -73,21 +76,21 @@ def iter_events(conn, keys: set[tuple[str, str]], cache: dict | None = None,  # 
     size = 0
     for key in sorted(ids_by):
         if step and size + len(ids_by[key]) > LOAD_ROWS_MAX:
-            yield from _safe_build(conn, step, cache, status)
+            yield from _safe_build(conn, step)
             step, size = {}, 0
         step[key] = ids_by[key]
         size += len(ids_by[key])
     if step:
-        yield from _safe_build(conn, step, cache, status)
+        yield from _safe_build(conn, step)
 
 
-def _safe_build(conn, ids_by, cache, status):  # noqa: ANN001, ANN202
+def _safe_build(conn, ids_by):  # noqa: ANN001, ANN202
     try:
-        yield from _build(conn, ids_by, cache, status).items()
+        yield from _build(conn, ids_by).items()
     except DomainError:
         for key, ids in ids_by.items():
             try:
-                yield from _build(conn, {key: ids}, cache, status).items()
+                yield from _build(conn, {key: ids}).items()
             except DomainError:
                 continue
 
@@ -103,49 +106,135 @@ def _revision_ids(conn, keys, status: str) -> dict[tuple[str, str], list[str]]: 
     return ids_by
 
 
-def _build(conn, ids_by: dict[tuple[str, str], list[str]], cache: dict | None,  # noqa: ANN001
-           status: str) -> dict[tuple[str, str], tuple[DisasterEvent, list[dict]]]:
-    if cache is None or status != ACTUAL:
-        cache = {}  # drills are rare: rebuilt in full, never memoised beside the real events
-    rows_memo: dict[str, dict] = cache.setdefault("disaster_rows", {})
-    events_memo: dict[tuple[str, str], tuple] = cache.setdefault("disaster_events", {})
+def _fetch(conn, ids: list[str]) -> dict[str, dict]:  # noqa: ANN001
     r = t.disaster_reports
-    missing = sorted({m for ids in ids_by.values() for m in ids} - rows_memo.keys())
     fetched: dict[str, dict] = {}
-    for chunk in _chunks(missing, 500):
+    for chunk in _chunks(sorted(ids), 500):
         for row in conn.execute(select(r).where(r.c.message_id.in_(chunk))).mappings():
             fetched[row["message_id"]] = dict(row)
+    return fetched
+
+
+def _build(conn, ids_by: dict[tuple[str, str], list[str]],  # noqa: ANN001
+           ) -> dict[tuple[str, str], tuple[DisasterEvent, list[dict]]]:
+    fetched = _fetch(conn, [m for ids in ids_by.values() for m in ids])
     out = {}
     for key, ids in ids_by.items():
-        rows = [rows_memo.get(m) or fetched[m] for m in ids]
+        rows = [fetched[m] for m in ids]
         defaults = event_defaults(rows)
-        dkey = tuple(sorted(defaults.items()))
-        memo = events_memo.pop(key, None)  # re-inserted below: the memo keeps the most recently used events
-        stored = set(ids)
-        if memo is not None and memo[0] == dkey and {h.message_id for h in memo[1].history} <= stored:
-            seen = {h.message_id for h in memo[1].history}
-            event = fold_event(memo[1], [to_report(row, defaults) for row in rows if row["message_id"] not in seen])
-        else:
-            event = build_event(to_report(row, defaults) for row in rows)
-        events_memo[key] = (dkey, event)
-        out[key] = (event, rows)
-    rows_memo.update(fetched)
-    # bound the memo of a long-running worker (its RSS stays flat): rows by count, events by the reports they hold
-    _evict_oldest(rows_memo, ROWS_MEMO_MAX)
-    _evict_oldest(events_memo, EVENTS_MEMO_MAX)
-    _evict_reports(events_memo, EVENT_REPORTS_MAX)
+        out[key] = (build_event(to_report(row, defaults) for row in rows), rows)
     return out
 
 
-#: A memoised revision row costs ~12 KB (its parsed payload), a memoised event ~7.5 KB per report of its history.
-#: Bounded by rows, events and reports held: an event's history grows with every revision (the bench's 1,000,000
-#: messages give 1,500 events ~150 revisions each), so a bound on events alone let the memo grow by ~1.5 KB per
-#: message (docs/perf/hub-memory.md). Together ≤ ~25 MB + 40 MB.
-ROWS_MEMO_MAX = 2_000
-EVENTS_MEMO_MAX = 2_000
-EVENT_REPORTS_MAX = 5_000
+#: ``on_disaster`` notes the message ids each batch adds per actual event here (in ``Batch.memo``)
+NEW_IDS = "disaster_new_ids"
+#: the worker's memo of event summaries (in ``Batch.cache``), least recently used first
+SUMMARIES = "disaster_summaries"
+#: Summaries kept per worker. An entry holds the current report (~7.5 KB with its figures) and the event's flags,
+#: not its history, so the memo is bounded by events alone: ≤ ~40 MB. A miss rebuilds the event from its table.
+SUMMARIES_MAX = 5_000
 #: ``iter_events`` holds the rows and reports of at most this many revisions at a time
 LOAD_ROWS_MAX = 1_000
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A memoised event: its summary plus what its row reads of the stored rows (not the reports)."""
+
+    summary: EventSummary
+    defaults: tuple  # (revision, message_id, disaster_type, started_on) of the report that sets the defaults
+    current_row: tuple  # (reporting_unit_code, shared_event_ref) of the current report's payload
+    first_received_at: datetime  # earliest hub received_at of the revisions, as stored
+
+    def row(self, now: datetime, policy: HubPolicy) -> dict:
+        return summary_row(self.summary, self.current_row, self.first_received_at, now, policy)
+
+
+def _seed(event: DisasterEvent, rows: list[dict], policy: HubPolicy) -> _Entry:
+    cur = event.current
+    payload = next((r["payload"] for r in rows if cur and r["message_id"] == cur.message_id), {})
+    return _Entry(summary_of(event, policy.deadlines), _defaults_of(rows, None),
+                  (payload.get("reporting_unit_code"), explicit_ref(payload)),
+                  min(r["received_at"] for r in rows))
+
+
+def _defaults_of(rows: list[dict], best: tuple | None) -> tuple | None:
+    """``event_defaults`` as a fold: the (revision, message_id)-greatest report that states type and start."""
+    for r in rows:
+        if r["kind"] == "disaster.report":
+            p = r["payload"]
+            mine = (p["revision"], r["message_id"])
+            if best is None or mine > best[:2]:
+                best = (*mine, p["disaster_type"], date.fromisoformat(p["started_on"]))
+    return best
+
+
+def _fold_entry(entry: _Entry, rows: list[dict], policy: HubPolicy) -> _Entry | None:
+    """``entry`` with its event's new stored ``rows`` folded in, or None when a rebuild must decide."""
+    best = _defaults_of(rows, entry.defaults)
+    if (best and best[2:]) != (entry.defaults and entry.defaults[2:]):
+        return None  # the borrowed type/start date changed: every correction and cancel maps differently
+    defaults = {} if best is None else {"disaster_type": best[2], "started_on": best[3]}
+    try:
+        summary = fold_summary(entry.summary, [to_report(row, defaults) for row in rows])
+    except DomainError:
+        return None  # the rebuild raises it again, and the event is skipped
+    if summary is None:
+        return None
+    current_row = entry.current_row
+    cur = summary.current
+    if cur is not None and (entry.summary.current is None or cur.message_id != entry.summary.current.message_id):
+        payload = next(r["payload"] for r in rows if r["message_id"] == cur.message_id)
+        current_row = (payload.get("reporting_unit_code"), explicit_ref(payload))
+    first = min(entry.first_received_at, *(r["received_at"] for r in rows))
+    return _Entry(summary, best, current_row, first)
+
+
+def iter_summaries(batch: Batch, keys: set[tuple[str, str]]) -> Iterator[tuple[tuple[str, str], _Entry]]:
+    """The touched actual events, each as a memoised summary folded forward by the batch's new revisions.
+
+    Only when the memo holds the event and its stored revisions number exactly the memoised count plus the ids
+    this batch added (one ``count(*)`` per event, read in one statement): then only the new rows are fetched. Any
+    other case — a memo miss, a count that does not match (a batch rolled back after the memo moved on, another
+    writer), a revision the summary cannot place (``fold_summary`` returns None) or changed defaults — rebuilds
+    the event from all its revisions, which re-seeds the memo. Rows and reports are the same as the rebuild's
+    (``tests/hub/domain/test_disaster_fold.py``)."""
+    memo: dict[tuple[str, str], _Entry] = batch.cache.setdefault(SUMMARIES, {})
+    new_ids: dict[tuple[str, str], list[str]] = batch.memo.get(NEW_IDS, {})
+    conn, policy = batch.conn, batch.policy
+    entries = {k: memo.pop(k) for k in sorted(keys) if k in memo}  # re-inserted below: most recently used last
+    entries = {k: e for k, e in entries.items() if e.summary.policy == policy.deadlines}
+    counts = _counts(conn, set(entries)) if entries else {}
+    fast = {k: e for k, e in entries.items() if counts.get(k) == e.summary.count + len(set(new_ids.get(k, ())))}
+    rows = _fetch(conn, [m for k in fast for m in set(new_ids.get(k, ()))])
+    rebuild = set(keys) - set(fast)
+    for key, entry in fast.items():
+        ids = set(new_ids.get(key, ()))
+        folded = entry if not ids else (None if ids - rows.keys() else
+                                        _fold_entry(entry, [rows[m] for m in sorted(ids)], policy))
+        if folded is None:
+            rebuild.add(key)
+            continue
+        memo[key] = folded
+        yield key, folded
+    for key, (event, raw) in iter_events(conn, rebuild):
+        memo[key] = entry = _seed(event, raw, policy)
+        yield key, entry
+    if len(memo) > SUMMARIES_MAX:
+        _evict_oldest(memo, SUMMARIES_MAX)
+
+
+def _counts(conn, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:  # noqa: ANN001
+    """Stored actual revisions per event (index only: no payload is read)."""
+    r = t.disaster_reports
+    out: dict[tuple[str, str], int] = {}
+    for key_chunk in _chunks(sorted(keys), 500):
+        q = (select(r.c.region, r.c.event_id, func.count()).where(_keys_in(r.c.region, r.c.event_id, key_chunk),
+                                                                   r.c.envelope_status == ACTUAL)
+             .group_by(r.c.region, r.c.event_id))
+        for region, event_id, n in conn.execute(q):
+            out[(region, event_id)] = n
+    return out
 
 
 def _evict_oldest(memo: dict, limit: int) -> None:
@@ -153,17 +242,6 @@ def _evict_oldest(memo: dict, limit: int) -> None:
     if len(memo) > limit:
         for key in list(memo)[: len(memo) - limit // 2]:
             del memo[key]
-
-
-def _evict_reports(memo: dict, limit: int) -> None:
-    """Drop the least recently used events until they hold at most half of ``limit`` reports, once over it."""
-    total = sum(len(event.history) for _dkey, event in memo.values())
-    if total <= limit:
-        return
-    for key in list(memo):
-        if total <= limit // 2:
-            break
-        total -= len(memo.pop(key)[1].history)
 
 
 def _chunks(items: list, size: int):  # noqa: ANN202
@@ -201,6 +279,41 @@ def event_row(event: DisasterEvent, rows: list[dict], now: datetime, policy: Hub
     }
 
 
+def summary_row(summary: EventSummary, current_row: tuple, first_received_at: datetime, now: datetime,
+                policy: HubPolicy) -> dict:
+    """``event_row`` of the event ``summary`` sums up (``current_row``: reporting unit and explicit reference of the
+    current report's payload; ``first_received_at``: the earliest stored hub ``received_at``)."""
+    cur, final = summary.current, summary.final
+    status = summary.status
+    flags = () if status is Status.CANCELLED else flags_from_inputs(
+        summary.deadline, final, cur, now, policy.deadlines, policy.calendar)
+    first = first_received_at
+    return {
+        "region": summary.key.region, "event_id": summary.key.event_id, "status": status.value,
+        "stage": cur.stage.value if cur else None, "revision": cur.revision if cur else None,
+        "current_message_id": cur.message_id if cur else None,
+        "final_message_id": final.message_id if final else None,
+        "data_as_of": cur.data_as_of.isoformat() if cur else None,
+        "disaster_type": cur.disaster_type if cur else None, "started_on": cur.started_on if cur else None,
+        "ended_on": cur.ended_on if cur else None,
+        "reporting_unit_code": current_row[0] if cur else None,
+        "shared_event_ref": current_row[1] if cur else None,
+        "counties": sorted(cur.counties) if cur else [],
+        "figures": figures_json(cur.figures) if cur else {},
+        "county_figures": {c: figures_json(f) for c, f in cur.county_figures.items()} if cur else {},
+        "report_count": summary.count,
+        "ignored": [{"message_id": i.message_id, "reason": i.reason} for i in summary.ignored],
+        "decreases": [{"indicator": d.indicator, "from": d.from_message_id, "to": d.to_message_id,
+                       "before": str(d.before), "after": str(d.after)} for d in summary.decreases],
+        "inconsistencies": [{"message_id": f.message_id, "rule": f.rule, "indicators": list(f.indicators)}
+                            for f in summary.inconsistencies],
+        "deadline_flags": [{"rule": f.rule, "due": f.due.isoformat(), "day": f.day.isoformat() if f.day else None}
+                           for f in flags],
+        "first_received_at": first if first.tzinfo else first.replace(tzinfo=now.tzinfo),
+        "updated_at": now,
+    }
+
+
 def recompute(batch: Batch) -> None:
     keys = batch.touched.pop("disaster", set())
     if keys:
@@ -217,7 +330,7 @@ def recompute_drills(batch: Batch, keys: set[tuple[str, str, str]]) -> None:
         by_status[status].add((region, event_id))
     rows = []
     for status, event_keys in sorted(by_status.items()):
-        for _key, (event, raw) in iter_events(batch.conn, event_keys, None, status):
+        for _key, (event, raw) in iter_events(batch.conn, event_keys, status):
             rows.append(event_row(event, raw, batch.now, batch.policy) | {"envelope_status": status})
     upsert(batch.conn, t.disaster_drill_events, rows)
 
@@ -229,9 +342,9 @@ def recompute_events(batch: Batch, keys: set[tuple[str, str]]) -> None:
         select(E.c.region, E.c.event_id, E.c.status).where(_keys_in(E.c.region, E.c.event_id, keys)))}
     events = {}
     rows = []
-    for key, (event, raw) in iter_events(conn, keys, batch.cache):
-        events[key] = _linkable(event)  # what _relink reads: not the history (held one step at a time)
-        row = event_row(event, raw, batch.now, batch.policy)
+    for key, entry in iter_summaries(batch, keys):
+        events[key] = _linkable(entry.summary)  # what _relink reads: key, status, current report
+        row = entry.row(batch.now, batch.policy)
         rows.append(row)
         if before.get(key) != row["status"]:
             batch.status_change("disaster_event", key[1], key[0], before.get(key), row["status"],
@@ -257,7 +370,7 @@ def _standin(row) -> SimpleNamespace:  # noqa: ANN001
                            current=current if row.current_message_id else None)
 
 
-def _linkable(event: DisasterEvent) -> SimpleNamespace:
+def _linkable(event: DisasterEvent | EventSummary) -> SimpleNamespace:
     """What ``link_events`` reads of a touched event (key, status, current report), without its history."""
     return SimpleNamespace(key=event.key, status=event.status, current=event.current)
 

@@ -1,5 +1,5 @@
-"""The worker's disaster memo is bounded (its RSS stays flat over millions of messages) and evicting from it never
-changes a result: a miss only re-reads the revisions from the table."""
+"""The worker's disaster memo (event summaries, hub.services.disasters.iter_summaries) is bounded (its RSS stays flat
+over millions of messages) and evicting from it never changes a result: a miss rebuilds the event from its table."""
 
 from __future__ import annotations
 
@@ -25,9 +25,7 @@ def test_a_tiny_memo_gives_the_same_events_as_no_eviction(hub, monkeypatch) -> N
     assert expected  # the fingerprint is not empty
     reset(hub.engine)
     hub.intake.cache.clear()
-    monkeypatch.setattr(disasters, "ROWS_MEMO_MAX", 3)
-    monkeypatch.setattr(disasters, "EVENTS_MEMO_MAX", 2)
-    hub.feed(*REPORTS, batch=1)  # every batch evicts: events are rebuilt from re-read revisions
-    assert len(hub.intake.cache["disaster_rows"]) <= 3
-    assert len(hub.intake.cache["disaster_events"]) <= 2
+    monkeypatch.setattr(disasters, "SUMMARIES_MAX", 2)
+    hub.feed(*REPORTS, batch=1)  # events come round-robin: each is evicted before its next revision
+    assert len(hub.intake.cache[disasters.SUMMARIES]) <= 2
     assert state(hub) == expected

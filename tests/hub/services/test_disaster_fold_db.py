@@ -1,0 +1,142 @@
+"""The worker folds each touched event forward from its memoised summary (hub.services.disasters.iter_summaries)
+against the test database (SQLite, or PostgreSQL with JJJ_TEST_DATABASE_URL): the same ``disaster_events`` rows
+as a worker that rebuilds every event from all its revisions, a memo miss or eviction falls back to the rebuild,
+and what a batch reads does not grow with the events' histories."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import event
+
+from hub.infrastructure import tables as t
+from hub.services import disasters
+from tests.hub.services import builders as b
+from tests.hub.services.test_order_independence import reset
+
+
+def flood(events: int, revisions: int, *, first: int = 1) -> list[dict]:
+    """``revisions`` 续报 per event, in order, the affected figure growing (and falling once, without a reason)."""
+    return [b.disaster("bj", f"E{e}", "initial" if r == 1 else "update", r, 100 * r - (150 if r == 4 else 0) + e,
+                       at=10 * r + e, deaths=12 if r == 3 else 0)
+            for r in range(first, first + revisions) for e in range(1, events + 1)]
+
+
+#: every way an event can change: out-of-order 续报, a 核报, a late 续报, a second 核报, corrections older and
+#: newer than the 核报, a cancel, a typhoon reference, and a duplicate replay
+MIXED = [
+    *flood(3, 4),
+    b.disaster("bj", "E1", "update", 2, 999, at=1),  # a revision 2 again (other id): inside the chain
+    b.disaster("bj", "E2", "final", 6, 700, at=80),
+    b.disaster("bj", "E2", "update", 7, 710, at=81),  # update_after_final
+    b.disaster("bj", "E2", "final", 8, 720, at=82),  # second_final
+    b.correction("bj", "E2", 5, 650, at=83),  # correction_not_newer
+    b.correction("bj", "E2", 9, 730, at=84),
+    b.correction("bj", "E3", 9, 730, at=85),  # a correction before any 核报 stands in for it
+    *flood(3, 3, first=5),
+    b.msg("disaster.cancel", {"event_id": "E1", "reason_code": "merged", "merged_into_event_id": "E9",
+                                    "reason": "合并"}, "bj", at=90),
+    b.disaster("bj", "E1", "update", 9, 900, at=91),
+]
+
+
+def rows(hub) -> list[dict]:  # noqa: ANN001
+    return [{k: v for k, v in r.items() if k != "updated_at"}
+            for r in hub.rows(t.disaster_events, "region", "event_id")]
+
+
+def fresh_rows(hub, messages: list[dict], batch: int) -> list[dict]:  # noqa: ANN001
+    """The rows of a worker whose memo is emptied before every batch: every event rebuilt from all revisions."""
+    reset(hub.engine)
+    hub.intake.cache.clear()
+    for i in range(0, len(messages), batch):
+        hub.intake.cache.clear()
+        hub.feed(*messages[i:i + batch], batch=batch)
+    return rows(hub)
+
+
+def test_the_memoised_worker_writes_the_rows_of_the_full_rebuild(hub) -> None:  # noqa: ANN001
+    for batch in (1, 3, 7):
+        expected = fresh_rows(hub, MIXED, batch)
+        reset(hub.engine)
+        hub.intake.cache.clear()
+        hub.feed(*MIXED, batch=batch)
+        assert rows(hub) == expected
+        assert hub.intake.cache[disasters.SUMMARIES]  # the memo was used
+    by_event = {r["event_id"]: r for r in expected}
+    assert {e: r["status"] for e, r in by_event.items()} == {"E1": "cancelled", "E2": "closed", "E3": "closed"}
+    assert by_event["E1"]["decreases"] and by_event["E2"]["ignored"]
+
+
+def test_a_flood_folds_without_rebuilding(hub, monkeypatch) -> None:  # noqa: ANN001
+    rebuilt: list[set] = []
+    iter_events = disasters.iter_events
+
+    def spy(conn, keys, status=disasters.ACTUAL):  # noqa: ANN001, ANN202
+        rebuilt.append(set(keys))
+        return iter_events(conn, keys, status)
+
+    monkeypatch.setattr(disasters, "iter_events", spy)
+    messages = flood(4, 12)
+    for i in range(0, len(messages), 4):
+        hub.feed(*messages[i:i + 4], batch=4)
+    assert [k for k in rebuilt if k] == [{("bj", f"E{e}") for e in range(1, 5)}]  # only the first batch (misses)
+    monkeypatch.setattr(disasters, "iter_events", iter_events)
+    assert rows(hub) == fresh_rows(hub, messages, 4)
+
+
+def test_a_memo_miss_or_eviction_rebuilds_the_same_rows(hub, monkeypatch) -> None:  # noqa: ANN001
+    expected = fresh_rows(hub, MIXED, 2)
+    reset(hub.engine)
+    hub.intake.cache.clear()
+    monkeypatch.setattr(disasters, "SUMMARIES_MAX", 2)  # every batch of 2 events evicts the third
+    hub.feed(*MIXED, batch=2)
+    assert len(hub.intake.cache[disasters.SUMMARIES]) <= 2
+    assert rows(hub) == expected
+
+
+def test_a_stale_memo_entry_is_not_trusted(hub) -> None:  # noqa: ANN001
+    """A memo that counted a revision the table does not hold (its batch rolled back) rebuilds the event."""
+    messages = flood(1, 6)
+    hub.feed(*messages[:3], batch=3)
+    memo = hub.intake.cache[disasters.SUMMARIES]
+    entry = memo[("bj", "E1")]
+    memo[("bj", "E1")] = disasters._Entry(replace(entry.summary, count=entry.summary.count + 1),
+                                          entry.defaults, entry.current_row, entry.first_received_at)
+    hub.feed(*messages[3:], batch=3)
+    assert memo[("bj", "E1")].summary.count == 6
+    assert rows(hub) == fresh_rows(hub, messages, 3)
+
+
+def test_what_a_batch_reads_does_not_grow_with_history(hub) -> None:  # noqa: ANN001
+    """Statements on ``disaster_reports`` and revision rows fetched per batch of one new revision per event:
+    the same after 3 revisions as after 40."""
+    reads: list[list[str]] = []
+    fetched: list[int] = []
+    fetch = disasters._fetch
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        if "disaster_reports" in statement and reads:
+            reads[-1].append(statement.split()[0] + (" count" if "count(" in statement else ""))
+
+    def spy(conn, ids):  # noqa: ANN001, ANN202
+        out = fetch(conn, ids)
+        fetched[-1] += len(out)
+        return out
+
+    disasters_fetch, disasters._fetch = disasters._fetch, spy
+    event.listen(hub.engine, "before_cursor_execute", on_execute)
+    try:
+        messages = flood(5, 40)
+        for i in range(0, len(messages), 5):  # one new revision of each of the 5 events per batch
+            reads.append([])
+            fetched.append(0)
+            hub.feed(*messages[i:i + 5], batch=5)
+    finally:
+        event.remove(hub.engine, "before_cursor_execute", on_execute)
+        disasters._fetch = disasters_fetch
+    assert reads[0] == ["INSERT", "SELECT", "SELECT"]  # first batch: no memo, the full rebuild (ids, rows)
+    assert fetched[0] == 5
+    for later in range(1, 40):
+        assert reads[later] == ["INSERT", "SELECT count", "SELECT"], later  # counts, then the 5 new rows only
+        assert fetched[later] == 5, later
