@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from hub.domain.calendar import SHANGHAI, local_date
 from hub.domain.errors import AuthorisationMissing, VerificationRuleError
@@ -133,17 +133,19 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
     """Re-aggregate requests at ``batch.now``; sends each final result once. Returns how many results were sent.
 
     Incremental (O(new answers)): ``verification_winners`` keeps each expected answer's winner (the earliest
-    timely answer, as ``aggregate`` picks it), the state row the late, duplicate and unexpected ids; and an answer's class
-    depends only on the request (stored once) and itself; so the batch's new answers are folded into the stored
-    aggregate (``verification_winners``). A request without a stored aggregate (its first recompute, a request
-    recomputed before migration 0012, or a due day the policy now puts elsewhere) is aggregated from all its answers with ``aggregate``.
-    ``tests/hub/services/test_incremental_verification.py`` proves both give the same rows and messages."""
+    timely answer, as ``aggregate`` picks it), the state row the late, duplicate and unexpected ids; an answer's
+    class depends only on the request (stored once) and itself, so the batch's new answers are folded into the
+    stored aggregate. A request without new answers only has its status re-derived at ``batch.now`` (its row is
+    written only when that changes or its result goes out). A request without a stored aggregate (its first
+    recompute, one last recomputed before migration 0012, or a due day the policy now puts elsewhere) is
+    aggregated from all its answers with ``aggregate``. ``tests/hub/services/test_incremental_verification.py``
+    proves both give the same rows and messages."""
     conn, Q, A, S = batch.conn, t.verification_requests, t.verification_answers, t.verification_state
     W = t.verification_winners
     requests = {r["request_id"]: dict(r) for r in conn.execute(select(Q).where(Q.c.request_id.in_(ids))).mappings()}
     state = {r["request_id"]: r for r in conn.execute(
-        select(S.c.request_id, S.c.status, S.c.due_on, S.c.late, S.c.duplicates, S.c.unexpected,
-               S.c.result_sent_at, S.c.result_status).where(S.c.request_id.in_(ids))).mappings()}
+        select(S.c.request_id, S.c.status, S.c.due_on, S.c.result_sent_at, S.c.result_status)
+        .where(S.c.request_id.in_(ids))).mappings()}
     kept = {r.request_id: r.winners for r in conn.execute(select(W.c.request_id, W.c.winners)
                                                           .where(W.c.request_id.in_(ids)))}
     fresh: dict[str, list[dict]] = defaultdict(list)
@@ -160,6 +162,9 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
             plans[rid] = (request, due, kept[rid])
         else:
             full.append(rid)
+    # the stored id lists (they grow with the answers) only for the requests the batch brings new answers for
+    lists = {r.request_id: r for r in conn.execute(select(S.c.request_id, S.c.late, S.c.duplicates, S.c.unexpected)
+                                                   .where(S.c.request_id.in_(sorted(plans.keys() & fresh.keys()))))}
     everything: dict[str, list[dict]] = defaultdict(list)
     for i in range(0, len(full), 500):
         for r in conn.execute(select(*_ANSWER_COLUMNS).where(A.c.request_id.in_(full[i:i + 500]))).mappings():
@@ -168,7 +173,7 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
     for rid, req in requests.items():
         prior = state.get(rid) or {}
         if rid in plans:
-            agg = _fold(*plans[rid], _regions(req), prior, fresh[rid], batch.now)
+            agg = _fold(*plans[rid], _regions(req), lists.get(rid), fresh[rid], batch.now)
         else:
             responses = [Response(a["response_id"], rid, PROVINCE[a["region"]], a["subject_ref"], a["item"],
                                   Outcome(a["outcome"]), _aware(a["answered_at"])) for a in everything[rid]]
@@ -180,8 +185,21 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
         send = agg.status is not VerificationStatus.OPEN and prior.get("result_sent_at") is None
         decided.append((rid, req, agg, prior, send))
     counted = _counted(conn, sorted(w[1] for *_, agg, _prior, send in decided if send for w in agg.winners.values()))
-    rows, kept_rows, sent = [], [], 0
+    rows, kept_rows, changes, sent = [], [], [], 0
     for rid, req, agg, prior, send in decided:
+        if agg.late is None:  # no new answer: only the clock can change the status (open → overdue)
+            if send:
+                _send_result(batch, req, agg.status, agg.due, agg.missing,
+                             [counted[w[1]] for w in agg.winners.values()])
+                sent += 1
+            if send or prior["status"] != agg.status.value:
+                changes.append({"rid": rid, "status": agg.status.value, "updated_at": batch.now,
+                                "result_sent_at": batch.now if send else prior["result_sent_at"],
+                                "result_status": agg.status.value if send else prior["result_status"]})
+                if req.get("envelope_status", ACTUAL) == ACTUAL:
+                    batch.status_change("verification_request", rid, req["region"], prior["status"],
+                                        agg.status.value)
+            continue
         row = {"request_id": rid, "region": req["region"], "status": agg.status.value, "due_on": agg.due,
                "expected": agg.expected, "answered": len(agg.winners),
                "missing": [{"subject_ref": m.subject_ref, "item": m.item, "region": BUS_REGION[m.region]}
@@ -202,6 +220,10 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
             for k, (at, response_id) in agg.winners.items())})
     upsert(conn, S, rows)
     upsert(conn, W, kept_rows)
+    if changes:
+        conn.execute(update(S).where(S.c.request_id == bindparam("rid")).values(
+            status=bindparam("status"), result_sent_at=bindparam("result_sent_at"),
+            result_status=bindparam("result_status"), updated_at=bindparam("updated_at")), changes)
     return sent
 
 
@@ -212,13 +234,14 @@ class _Aggregate:
     expected: int
     missing: tuple[ExpectedAnswer, ...]
     winners: dict[ExpectedAnswer, tuple[datetime, str]]  # expected answer → (answered at, response id)
-    late: list[str]
-    duplicates: list[str]
-    unexpected: list[str]
+    late: list[str] | None  # None (and duplicates, unexpected): unchanged, no new answer
+    duplicates: list[str] | None
+    unexpected: list[str] | None
 
 
 def _fold(request: VerificationRequest, due: date, stored: list, regions: list[str], prior,  # noqa: ANN001
           new: list[dict], now: datetime) -> _Aggregate:
+    """``prior``: the stored late, duplicate and unexpected ids (read only when there are ``new`` answers)."""
     """The stored aggregate with the batch's new answers, by ``aggregate``'s rules: an answer nobody asked for is
     unexpected; one dated after the due day is late; of the timely answers to one expected key the earliest
     (answered at, response id) counts and the others are duplicates."""
@@ -226,7 +249,9 @@ def _fold(request: VerificationRequest, due: date, stored: list, regions: list[s
     wanted = set(expected)
     winners = {ExpectedAnswer(s, i, r): (datetime.fromisoformat(at), response_id)
                for s, i, r, at, response_id in stored}
-    late, duplicates, unexpected = list(prior["late"]), list(prior["duplicates"]), list(prior["unexpected"])
+    late = duplicates = unexpected = None
+    if new:
+        late, duplicates, unexpected = list(prior.late), list(prior.duplicates), list(prior.unexpected)
     for a in new:
         key = ExpectedAnswer(a["subject_ref"], a["item"], PROVINCE[a["region"]])
         mine = (_aware(a["answered_at"]), a["response_id"])
@@ -248,6 +273,9 @@ def _fold(request: VerificationRequest, due: date, stored: list, regions: list[s
         status = VerificationStatus.OVERDUE
     else:
         status = VerificationStatus.OPEN
+    if not new:
+        return _Aggregate(status, due, len(expected), missing, {k: winners[k] for k in expected if k in winners},
+                          None, None, None)
     return _Aggregate(status, due, len(expected), missing, {k: winners[k] for k in expected if k in winners},
                       sorted(late), sorted(duplicates), sorted(unexpected))
 

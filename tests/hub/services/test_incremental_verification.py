@@ -16,6 +16,7 @@ import schemas
 from hub.infrastructure import tables
 from hub.infrastructure import tables as t
 from hub.services import audit
+from hub.services.jobs import run_deadlines
 from jjj.audit import audit_metadata
 from tests.hub.services import builders as b
 from tests.hub.services.conftest import Hub
@@ -27,7 +28,9 @@ def stream(rng: random.Random, n: int) -> list[dict]:
     out, requests = [], []
     for i in range(n):
         at = i * 90 + rng.randrange(60)
-        if rng.random() < 0.25 or not requests:
+        if requests and rng.random() < 0.1:  # a resent request (stored already): no new fact, a recompute
+            m = b.verification_request("bj", rng.choice(requests), ["he"], at=at)
+        elif rng.random() < 0.25 or not requests:
             rid = f"VR-{len(requests)}"
             requests.append(rid)
             region = rng.choice(["bj", "tj"])
@@ -56,6 +59,8 @@ def run(hub, messages: list[dict], sizes: list[int], *, full: bool) -> tuple[lis
                 conn.execute(delete(t.verification_winners))
         hub.now = start + timedelta(hours=6 * k)
         hub.feed(*messages[i:i + size])
+        if k % 3 == 2:  # the scheduler's deadline job between batches
+            run_deadlines(hub.engine, hub.now + timedelta(hours=1), prefix=hub.prefix)
         i += size
     S = t.verification_state
     with hub.engine.connect() as conn:
