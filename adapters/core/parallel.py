@@ -21,6 +21,7 @@ Workers are forked (the format, context and runtime are inherited, nothing is pi
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -75,7 +76,13 @@ def run_parallel(fmt: NativeFormat, records: Iterable[Record], ctx: MapContext,
     chunk = chunk or CHUNK
     _STATE = (fmt, ctx, envelope)
     warm(fmt)
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(engine,))
+    # the workers' garbage collector leaves the objects they inherit alone (no scanning of the importer's heap, no
+    # copy-on-write of every page it touches)
+    gc.freeze()
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(engine,))
+    finally:
+        gc.unfreeze()
     try:
         pending: deque[tuple[list[Record], Any]] = deque()
         it, error = iter(records), None
