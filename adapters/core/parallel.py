@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -103,10 +104,11 @@ def run_parallel(fmt: NativeFormat, records: Iterable[Record], ctx: MapContext,
                 yield from _finish(*pending.popleft(), fmt, ctx, envelope)
         while pending:
             yield from _finish(*pending.popleft(), fmt, ctx, envelope)
+        pool.close()  # every task is done: the workers leave on their own
         if error is not None:
             raise error
     finally:
-        pool.terminate()
+        pool.terminate()  # (an import that failed half-way: stop them); then wait for them either way
         pool.join()
         _STATE = None
 
@@ -120,6 +122,10 @@ def warm(fmt: NativeFormat) -> None:
 
 
 def _init_worker(engine) -> None:  # noqa: ANN001
+    # a worker is stopped by the importer, not by handlers it inherited (`jjj bench` turns SIGTERM into an exit
+    # that cleans up, which a worker must not do) nor by the terminal's Ctrl-C (the importer stops the pool)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if engine is not None:  # never use (or close) the parent's pooled connections from here
         engine.dispose(close=False)
 

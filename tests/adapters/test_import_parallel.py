@@ -128,3 +128,32 @@ def test_only_big_files_of_independent_formats_use_workers(monkeypatch: pytest.M
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     monkeypatch.delenv("JJJ_IMPORT_WORKERS")
     assert parallel.workers_for(spec.formats["ledger"], 10 * parallel.MIN_BYTES) == 0  # one core: no gain
+
+
+STOPPABLE = """
+import signal, sys
+from pathlib import Path
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # as `jjj bench` does: the workers inherit it
+from adapters.core.importer import import_file
+from adapters.core.runtime import AdapterRuntime
+from adapters.core.spec import region
+from jjj.config import Settings
+spec, rt = region("tj"), AdapterRuntime("tj", Settings.from_env())
+s = import_file(rt, spec.formats["ledger"], Path(sys.argv[1]), rt.context(spec.config), progress=False, workers=2)
+print(s.accepted_messages, s.rejected_records)
+"""
+
+
+def test_workers_stop_when_the_importer_has_its_own_sigterm_handler(person_key, tmp_path: Path) -> None:  # noqa: ANN001
+    import os
+    import subprocess
+    import sys
+
+    from jjj.config import PROJECT_ROOT
+
+    f = ledger(tmp_path, n=400)
+    env = {**os.environ, "JJJ_STATE_DIR": str(tmp_path / "state"),
+           "JJJ_TJ_DATABASE_URL": f"sqlite:///{tmp_path / 'adapter-tj.db'}"}
+    done = subprocess.run([sys.executable, "-c", STOPPABLE, str(f)], env=env, cwd=PROJECT_ROOT, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert (done.returncode, done.stdout.split()) == (0, ["394", "6"]), done.stderr[-2000:]
