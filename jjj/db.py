@@ -44,9 +44,20 @@ def make_engine(url: str, *, pool_size: int = 5, sqlite_pool: bool = False) -> E
             cur.close()
 
         return engine
+    # the server shows which process a backend serves (pg_stat_activity.application_name: "jjj hub run", ...)
+    named = {"connect_args": {"application_name": application_name()}} if url.startswith("postgresql") else {}
     if os.environ.get("JJJ_DB_NULLPOOL") == "1":  # tests: each test has its own database, dropped at its end
-        return create_engine(url, poolclass=NullPool)
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        return create_engine(url, poolclass=NullPool, **named)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **named)
+
+
+def application_name() -> str:
+    """``JJJ_DB_APPLICATION_NAME``, else the command (``jjj hub run``, ``jjj adapter beijing run``): ≤ 63 bytes."""
+    import sys
+
+    name = os.environ.get("JJJ_DB_APPLICATION_NAME") or " ".join(
+        ["jjj", *[a for a in sys.argv[1:4] if not a.startswith("-")][:3]])
+    return name.encode("ascii", "replace")[:63].decode("ascii")
 
 
 def is_postgres(engine: Engine) -> bool:

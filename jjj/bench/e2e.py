@@ -180,6 +180,7 @@ def measure(env, db: str, vol, report, echo) -> None:  # noqa: ANN001
         stop.set()
         probe_thread.join(timeout=40)
         cpu = {name: _cpu_s(p.pid) for name, p in zip(("hub", "adapter"), procs, strict=True)}
+        server = _server_cpu(reader, {"hub": settings.database_url, "adapter": bj_url}) if db == "postgresql" else {}
         split = _split(reader)
         reader.dispose()
         split.update(_outbox_split(bj_url))
@@ -201,6 +202,11 @@ def measure(env, db: str, vol, report, echo) -> None:  # noqa: ANN001
     # CPU each process spent per message sent (start-up included): unlike the latencies, hardly moved by the load
     # other work puts on the box, so a change in the hub or the adapter shows here first
     cpu_us = {k: round(v * 1e6 / n) for k, v in cpu.items() if v is not None and n}
+    # PostgreSQL: the database work of each process runs in its server backends, not in the process (on SQLite it is
+    # in the process's own CPU): their CPU per message, and the hub's transactions per message
+    cpu_us.update({f"{k}_postgres": round(v * 1e6 / n) for k, v in server.items() if k != "hub_xacts" and n})
+    if "hub_xacts" in server and n:
+        cpu_us["hub_postgres_xacts_per_msg"] = round(server["hub_xacts"] / n, 3)
     report.detail.setdefault(db, {}).update({"e2e_sent": n, "e2e_rate": round(rate), "e2e_probes": len(latencies),
                                              "e2e_late_ticks": late[0], "e2e_cpu_us_per_msg": cpu_us,
                                              "e2e_split": split})
@@ -216,6 +222,31 @@ def _cpu_s(pid: int) -> float | None:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _server_cpu(engine, urls: dict[str, str]) -> dict:  # noqa: ANN001
+    """CPU seconds of the PostgreSQL backends that the hub and the adapter processes hold on their databases (name →
+    URL; ``application_name`` "jjj hub run" / "jjj adapter …", jjj/db.py) while they still run (pooled connections:
+    one backend each; local server, Linux /proc); the bench's own prober and API backends are left out. And the hub
+    database's committed transactions (``pg_stat_database``, the prober's reads included). Empty if not readable."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    out: dict[str, float] = {}
+    try:
+        with engine.connect() as conn:
+            for name, url in urls.items():
+                database = make_url(url).database
+                pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :d AND "
+                                         "application_name LIKE :app"),
+                                    {"d": database, "app": f"jjj {name}%"}).scalars().all()
+                out[name] = sum(c for c in (_cpu_s(p) for p in pids) if c is not None)
+            hub_db = make_url(urls["hub"]).database
+            out["hub_xacts"] = float(conn.execute(text("SELECT xact_commit FROM pg_stat_database WHERE datname = :d"),
+                                                  {"d": hub_db}).scalar_one())
+    except Exception:  # noqa: BLE001 - a diagnostic: never fails the run
+        return {}
+    return out
 
 
 def _wait_for_tables(engine, hub: subprocess.Popen, timeout_s: float = 60) -> None:  # noqa: ANN001
