@@ -105,11 +105,14 @@ def run_parallel(fmt: NativeFormat, records: Iterable[Record], ctx: MapContext,
         while pending:
             yield from _finish(*pending.popleft(), fmt, ctx, envelope)
         pool.close()  # every task is done: the workers leave on their own
+        pool.join()
+        pool = None
         if error is not None:
             raise error
     finally:
-        pool.terminate()  # (an import that failed half-way: stop them); then wait for them either way
-        pool.join()
+        if pool is not None:  # the import failed half-way: stop them
+            pool.terminate()
+            pool.join()
         _STATE = None
 
 

@@ -157,3 +157,31 @@ def test_workers_stop_when_the_importer_has_its_own_sigterm_handler(person_key, 
     done = subprocess.run([sys.executable, "-c", STOPPABLE, str(f)], env=env, cwd=PROJECT_ROOT, capture_output=True,
                           text=True, timeout=120, check=False)
     assert (done.returncode, done.stdout.split()) == (0, ["394", "6"]), done.stderr[-2000:]
+
+
+def test_a_parallel_import_that_crashed_stops_its_workers_and_resumes_without_doubling(  # noqa: ANN001
+        make_runtime, hasher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    rt, spec = make_runtime("tj"), region("tj")
+    fmt, f = spec.formats["ledger"], ledger(tmp_path, n=900)
+    original, calls = rt.write, {"n": 0}
+
+    def crash_on_third_batch(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("power cut")
+        return original(*args, **kw)
+
+    monkeypatch.setattr(rt, "write", crash_on_third_batch)
+    with pytest.raises(RuntimeError):
+        import_file(rt, fmt, f, context(spec, hasher), batch=100, progress=False, workers=2)
+    assert multiprocessing.active_children() == []  # the workers were stopped
+    assert len(outbox(rt)) == 200 - 3  # two batches of 100 committed (rows 97, 194 and 200 rejected)
+    monkeypatch.setattr(rt, "write", original)
+    s = import_file(rt, fmt, f, context(spec, hasher), batch=100, progress=False, workers=2)
+    assert (s.skipped_records, s.accepted_messages + s.rejected_records) == (200, 700)
+    rows = outbox(rt)
+    assert len(rows) == 900 - 9 - 2 and len({r.value for r in rows}) == len(rows)
+    ids = [r.message_id for r in rows]
+    assert ids == sorted(ids)
