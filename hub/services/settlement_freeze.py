@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import column, func, select, table, update
+from sqlalchemy.pool import StaticPool
 
 from hub.domain.calendar import Period
 from hub.infrastructure import tables as t
@@ -67,8 +68,8 @@ def _freeze_sqlite(conn, period: Period, open_lines, then: Callable[[dict[Key, l
 
     Same lines on both connections: the run holds the database's write lock since ``prepare`` (no one else commits a
     line until the run does), and the reader starts after that, so it reads exactly the state the ``UPDATE``
-    changes; the counts are compared all the same. An in-memory database (no second connection sees it) totals
-    first, then updates, on the run's connection."""
+    changes; the counts are compared all the same. An in-memory database (no second connection sees it) or a
+    ``StaticPool`` (one connection) totals first, then updates, on the run's connection."""
     A = t.eldercare_adjudications
     listed = conn.execute(select(A.c.facility_id, A.c.subsidy_type).distinct()).all()
     pairs = {digest(f, s): (f, s) for f, s in listed}
@@ -89,7 +90,8 @@ def _freeze_sqlite(conn, period: Period, open_lines, then: Callable[[dict[Key, l
                 .values(statement_id=prefix(period) + A.c.payer_district + "-" + A.c.facility_region + "-" + hashed))
         compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
         sql, params = str(compiled), [compiled.params[p] for p in compiled.positiontup]
-        inline = conn.engine.url.database in (None, "", ":memory:")
+        # no second connection to the same database: in memory, or a pool that hands out this very connection
+        inline = (conn.engine.url.database in (None, "", ":memory:") or isinstance(conn.engine.pool, StaticPool))
         totals = _Background(lambda: _read(conn if inline else None, conn.engine, grouped), inline=inline)
         frozen = _Background(lambda: _execute(conn.connection.driver_connection, sql, params), inline=inline)
         try:

@@ -73,8 +73,10 @@ def test_a_frozen_count_that_differs_from_the_totals_fails_the_run(tmp_path, mon
     engine.dispose()
 
 
-def test_an_in_memory_database_totals_then_freezes_on_one_connection() -> None:
-    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+@pytest.mark.parametrize("file", [False, True], ids=["in-memory", "file-static-pool"])
+def test_one_connection_totals_then_freezes(tmp_path, file: bool) -> None:  # noqa: ANN001
+    url = f"sqlite:///{tmp_path / 'static.db'}" if file else "sqlite://"
+    engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     t.create_all(engine)
     seed(engine, LINES, chunk=500)
     _, want = sql_totals(engine)
