@@ -348,6 +348,16 @@ relief_cost_ledger = Table(
     PrimaryKeyConstraint("envelope_status", "event_ref", "supplier_region", "receiver_region", "item", "unit"),
 )
 
+#: One support request's share of its event's cost ledger (``cost_lines`` of its flow alone, JSON: [event_ref,
+#: supplier, receiver, item, unit, committed, dispatched, received, discrepancy, request ids, dispatch ids] per
+#: line; NULL when the domain refuses the flow). Refreshed whenever the request is recomputed; the event's ledger
+#: is their sum (migration 0013). Derived state.
+relief_cost_parts = Table(
+    "relief_cost_parts", metadata,
+    Column("request_id", String(80), primary_key=True),
+    Column("lines", JSON, nullable=True),
+)
+
 #: Cross-region costs per event (entered by officers; fen).
 relief_cost_entries = Table(
     "relief_cost_entries", metadata,

@@ -24,7 +24,7 @@ from sqlalchemy import and_, delete, or_, select, tuple_
 
 from hub.domain.errors import DomainError
 from hub.domain.relief import Movement, MovementKind, Snapshot, StockKey, build_ledger, discrepancies, position_at
-from hub.domain.relief_costs import Flow, Valuation, cost_lines
+from hub.domain.relief_costs import CostLine, CostLineKey, Flow, Valuation, cost_lines
 from hub.domain.relief_support import Commitment, Decline, Dispatch, Receipt, RequestLine, SupportRequest, support_state
 from hub.infrastructure import tables as t
 from hub.infrastructure.sql import insert_ignore, upsert
@@ -273,15 +273,55 @@ def recompute_support(batch: Batch) -> None:
         if before.get(rid) != state.status.value and req["envelope_status"] == ACTUAL:
             batch.status_change("support_request", rid, req["region"], before.get(rid), state.status.value)
     upsert(conn, St, rows)
+    _store_parts(conn, flows)
     recompute_costs(batch, {(req["envelope_status"], req["event_region"], req["event_id"])
                             for req, *_ in flows.values()})
+
+
+def _part(flow: tuple) -> list | None:
+    """One request's share of its event's cost ledger: ``cost_lines`` of its flow alone (the ledger of an event sums
+    its requests' lines key by key and joins their request and dispatch ids), as JSON; None when the domain refuses
+    the flow (then the ledger of its event and status is not written, as when all flows are taken together)."""
+    _req, request, c, _d, x, rc = flow
+    try:
+        lines = cost_lines([Flow(request, tuple(c), tuple(x), tuple(rc))])
+    except DomainError:
+        return None
+    return [[ln.key.event_ref, ln.key.supplier_region, ln.key.receiver_region, ln.key.item, ln.key.unit,
+             ln.committed, ln.dispatched, ln.received, ln.discrepancy, list(ln.requests), list(ln.dispatches)]
+            for ln in lines]
+
+
+def _store_parts(conn, flows: dict[str, tuple]) -> dict[str, list | None]:  # noqa: ANN001
+    """Compute and keep (``relief_cost_parts``) the shares of these requests; returns them."""
+    parts = {rid: _part(flow) for rid, flow in flows.items()}
+    upsert(conn, t.relief_cost_parts, [{"request_id": rid, "lines": part} for rid, part in parts.items()])
+    return parts
+
+
+def _summed(parts: list[list | None], valuation: Valuation) -> list[CostLine] | None:
+    """The cost lines of an event group from its requests' shares (None when one share was refused)."""
+    acc: dict[CostLineKey, list] = {}
+    for part in parts:
+        if part is None:
+            return None
+        for ev, supplier, receiver, item, unit, committed, dispatched, received, lost, requests, dispatches in part:
+            row = acc.setdefault(CostLineKey(ev, supplier, receiver, item, unit), [0, 0, 0, 0, set(), set()])
+            row[0] += committed
+            row[1] += dispatched
+            row[2] += received
+            row[3] += lost
+            row[4].update(requests)
+            row[5].update(dispatches)
+    return [CostLine(k, v[0], v[1], v[2], v[3], valuation.of(k.item, k.unit), tuple(sorted(v[4])),
+                     tuple(sorted(v[5])), valuation.discrepancy_borne_by) for k, v in sorted(acc.items())]
 
 
 def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]]) -> None:
     """Rebuild the cost ledger of the given (envelope status, event region, event id) from all their flows."""
     if not events:
         return
-    conn, R, L = batch.conn, t.relief_support_requests, t.relief_cost_ledger
+    conn, R, L, P = batch.conn, t.relief_support_requests, t.relief_cost_ledger, t.relief_cost_parts
     valuation = getattr(batch.policy, "relief_valuation", None) or Valuation()
     ordered = sorted(events, key=lambda e: (e[0], e[1] or "", e[2] or ""))
     for i in range(0, len(ordered), 200):
@@ -293,16 +333,25 @@ def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]
         unnamed = sorted({s for s, _er, eid in chunk if eid is None})
         cond = or_(tuple_(R.c.envelope_status, R.c.event_region, R.c.event_id).in_(named),
                    and_(R.c.envelope_status.in_(unnamed), R.c.event_id.is_(None)))
-        rids = sorted(conn.execute(select(R.c.request_id).where(cond)).scalars())
-        flows = _flows(conn, rids)
-        by_status: dict[str, list[Flow]] = defaultdict(list)
-        for req, request, c, _d, x, rc in flows.values():
-            by_status[req["envelope_status"]].append(Flow(request, tuple(c), tuple(x), tuple(rc)))
+        status_of = {r.request_id: r.envelope_status for r in conn.execute(
+            select(R.c.request_id, R.c.envelope_status).where(cond))}
+        rids = sorted(status_of)
+        # each request's share is kept (``relief_cost_parts``, refreshed whenever the request is recomputed): the
+        # event's ledger sums them instead of re-reading and re-building every flow of the event
+        parts: dict[str, list | None] = {}
+        for j in range(0, len(rids), 500):
+            parts.update((r.request_id, r.lines) for r in conn.execute(
+                select(P.c.request_id, P.c.lines).where(P.c.request_id.in_(rids[j:j + 500]))))
+        missing = [rid for rid in rids if rid not in parts]
+        if missing:  # requests last recomputed before migration 0013
+            parts.update(_store_parts(conn, _flows(conn, missing)))
+        by_status: dict[str, list] = defaultdict(list)
+        for rid in rids:
+            by_status[status_of[rid]].append(parts[rid])
         rows = []
-        for status, fl in by_status.items():
-            try:
-                lines = cost_lines(fl, valuation)
-            except DomainError:
+        for status, shares in by_status.items():
+            lines = _summed(shares, valuation)
+            if lines is None:
                 continue
             rows += [{"envelope_status": status, "event_ref": ln.key.event_ref,
                       "supplier_region": ln.key.supplier_region, "receiver_region": ln.key.receiver_region,

@@ -1,0 +1,122 @@
+"""The cost ledger of an event is the sum of its requests' kept shares (``relief_cost_parts``); after every batch of a
+random support stream it must equal ``cost_lines`` over every flow of the event, as the full rebuild computes it."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from hub.domain.relief_costs import Flow, Valuation, cost_lines
+from hub.infrastructure import tables as t
+from hub.services import relief
+from hub.services.context import Batch
+from tests.hub.services import builders as b
+
+EVENTS = [None, {"region": "bj", "event_id": "EV-1"}, {"region": "tj", "event_id": "EV-2"}]
+
+
+def stream(rng: random.Random, n: int) -> list[dict]:
+    out, requests, dispatches = [], [], []
+    for i in range(n):
+        at = i + 1
+        roll = rng.random()
+        if roll < 0.25 or not requests:
+            rid = f"REQ-{len(requests)}"
+            region = rng.choice(["bj", "tj"])
+            requests.append((rid, region))
+            m = b.support_request(region, rid, rng.randrange(10, 100), ["he"], at=at)
+            if (ev := rng.choice(EVENTS)) is not None:
+                m["payload"]["event_ref"] = ev
+        else:
+            rid, region = rng.choice(requests)
+            if roll < 0.45:
+                m = b.commitment("he", rid, rng.randrange(1, 60), at=at)
+                m["payload"]["commitment_id"] = f"C-{i}"  # a reused id is refused (tested apart)
+            elif roll < 0.65 or not dispatches:
+                did = f"DSP-{len(dispatches)}"
+                qty = rng.randrange(1, 60)
+                dispatches.append((did, rid, region, qty))
+                m = b.dispatch("he", rid, did, qty, region, at=at)
+            else:
+                did, rid, region, qty = rng.choice(dispatches)
+                received = rng.randrange(0, qty + 1)
+                lost = rng.randrange(0, qty - received + 1)
+                m = b.relief_receipt(region, rid, did, qty, received, lost, at=at)
+        if rng.random() < 0.1:
+            m["status"] = "exercise"
+        out.append(m)
+    return out
+
+
+def ledger(engine) -> list[dict]:  # noqa: ANN001
+    L = t.relief_cost_ledger
+    with engine.connect() as conn:
+        return sorted(({k: v for k, v in dict(r).items() if k != "updated_at"}
+                       for r in conn.execute(select(L)).mappings()), key=repr)
+
+
+def expected(hub) -> list[dict]:  # noqa: ANN001
+    """``cost_lines`` over every flow, per envelope status (the full rebuild), as ledger rows."""
+    R = t.relief_support_requests
+    with hub.engine.connect() as conn:
+        flows = relief._flows(conn, sorted(conn.execute(select(R.c.request_id)).scalars()))
+    groups = defaultdict(list)
+    for req, request, c, _d, x, rc in flows.values():
+        groups[req["envelope_status"]].append(Flow(request, tuple(c), tuple(x), tuple(rc)))
+    rows = []
+    for status, fl in groups.items():
+        for ln in cost_lines(fl, Valuation()):
+            rows.append({"envelope_status": status, "event_ref": ln.key.event_ref,
+                         "supplier_region": ln.key.supplier_region, "receiver_region": ln.key.receiver_region,
+                         "item": ln.key.item, "unit": ln.key.unit, "committed": ln.committed,
+                         "dispatched": ln.dispatched, "received": ln.received, "in_transit": ln.in_transit,
+                         "discrepancy": ln.discrepancy, "unit_fen": ln.unit_fen, "dispatched_fen": ln.dispatched_fen,
+                         "received_fen": ln.received_fen, "in_transit_fen": ln.in_transit_fen,
+                         "discrepancy_fen": ln.discrepancy_fen, "receiver_bears_fen": ln.receiver_bears_fen,
+                         "supplier_bears_fen": ln.supplier_bears_fen,
+                         "discrepancy_borne_by": ln.discrepancy_borne_by, "request_ids": list(ln.requests),
+                         "dispatch_ids": list(ln.dispatches), "flags": list(ln.flags)})
+    return sorted(rows, key=repr)
+
+
+def test_summed_shares_equal_the_ledger_of_all_flows(hub) -> None:  # noqa: ANN001
+    rng = random.Random(5)
+    messages = stream(rng, 150)
+    start, i, k = hub.now, 0, 0
+    while i < len(messages):
+        size = rng.choice([1, 4, 9, 25])
+        hub.now = start + timedelta(minutes=k)
+        hub.feed(*messages[i:i + size])
+        i, k = i + size, k + 1
+        assert ledger(hub.engine) == expected(hub)
+    assert len(ledger(hub.engine)) >= 4
+
+
+def test_requests_without_a_kept_share_get_one_from_their_flows(hub) -> None:  # noqa: ANN001
+    hub.feed(*stream(random.Random(6), 60))
+    before = ledger(hub.engine)
+    R = t.relief_support_requests
+    with hub.engine.begin() as conn:  # as after migration 0013: no share kept yet
+        conn.execute(delete(t.relief_cost_parts))
+        events = {(r.envelope_status, r.event_region, r.event_id) for r in conn.execute(
+            select(R.c.envelope_status, R.c.event_region, R.c.event_id))}
+        relief.recompute_costs(Batch(conn, hub.now, hub.prefix), events)
+        kept = conn.execute(select(t.relief_cost_parts.c.request_id)).scalars().all()
+        assert sorted(kept) == sorted(conn.execute(select(R.c.request_id)).scalars())
+    assert ledger(hub.engine) == before == expected(hub)
+
+
+def test_a_refused_flow_keeps_its_event_group_unwritten_as_before(hub) -> None:  # noqa: ANN001
+    """Two commitments with one id but other quantities: the domain refuses the flow, so the ledger of its event
+    and status is dropped and not rewritten, with or without kept shares."""
+    hub.feed(b.support_request("bj", "REQ-A", 50, ["he"], at=1), b.commitment("he", "REQ-A", 10, at=2),
+             b.support_request("bj", "REQ-B", 50, ["he"], at=3), b.commitment("he", "REQ-B", 10, at=4))
+    assert len(ledger(hub.engine)) == 1
+    hub.feed(b.commitment("he", "REQ-A", 20, at=5))
+    assert ledger(hub.engine) == []
+    with hub.engine.begin() as conn:
+        assert conn.execute(select(t.relief_cost_parts.c.lines)
+                            .where(t.relief_cost_parts.c.request_id == "REQ-A")).scalar_one() is None
