@@ -41,6 +41,8 @@ from jjj.outbox import OutgoingMessage
 CHUNK = 500
 #: files smaller than this are imported in-process: forking the workers costs more than it saves
 MIN_BYTES = 512 * 1024
+#: longest wait for a chunk's results (a chunk takes milliseconds); past it the importer does the rest itself
+WAIT_S = 120.0
 _HEAD = b'{"message_id":"'
 _ID_END = len(_HEAD) + 26
 
@@ -86,7 +88,7 @@ def run_parallel(fmt: NativeFormat, records: Iterable[Record], ctx: MapContext,
         gc.unfreeze()
     try:
         pending: deque[tuple[list[Record], Any]] = deque()
-        it, error = iter(records), None
+        it, error, wedged = iter(records), None, False
         while error is None:
             rows: list[Record] = []
             try:
@@ -98,19 +100,23 @@ def run_parallel(fmt: NativeFormat, records: Iterable[Record], ctx: MapContext,
                 error = exc  # handle the rows read before it, then stop the file there
             if not rows:
                 break
-            pending.append((rows, pool.apply_async(_work, ([(r.source, r.location, r.data, r.ordinal)
-                                                             for r in rows],))))
+            if wedged:  # a worker stopped answering: the rest of the file is done here
+                pending.append((rows, None))
+            else:
+                pending.append((rows, pool.apply_async(_work, ([(r.source, r.location, r.data, r.ordinal)
+                                                                 for r in rows], schemas.new_message_id()))))
             while len(pending) > 2 * workers:
-                yield from _finish(*pending.popleft(), fmt, ctx, envelope)
+                wedged = yield from _finish(*pending.popleft(), fmt, ctx, envelope, wedged)
         while pending:
-            yield from _finish(*pending.popleft(), fmt, ctx, envelope)
-        pool.close()  # every task is done: the workers leave on their own
-        pool.join()
-        pool = None
+            wedged = yield from _finish(*pending.popleft(), fmt, ctx, envelope, wedged)
+        if not wedged:
+            pool.close()  # every task is done: the workers leave on their own
+            pool.join()
+            pool = None
         if error is not None:
             raise error
     finally:
-        if pool is not None:  # the import failed half-way: stop them
+        if pool is not None:  # the import failed half-way, or a worker stopped answering: stop them
             pool.terminate()
             pool.join()
         _STATE = None
@@ -133,10 +139,13 @@ def _init_worker(engine) -> None:  # noqa: ANN001
         engine.dispose(close=False)
 
 
-def _work(rows: list[tuple]) -> list[tuple] | None:
-    """In a worker: the pipeline over a chunk. A result per message or rejection; None if anything else failed."""
+def _work(rows: list[tuple], placeholder: str) -> list[tuple] | None:
+    """In a worker: the pipeline over a chunk. A result per message or rejection; None if anything else failed.
+
+    ``placeholder`` is a real id the importer made (not made here: the id generator's lock may have been held by
+    another thread of the importer when it forked).
+    """
     fmt, ctx, envelope = _STATE
-    placeholder = schemas.new_message_id()
 
     def enveloped(item: Canonical) -> OutgoingMessage:
         return envelope(item, message_id=placeholder)
@@ -163,11 +172,17 @@ def _work(rows: list[tuple]) -> list[tuple] | None:
 
 
 def _finish(rows: list[Record], task, fmt: NativeFormat, ctx: MapContext,  # noqa: ANN001
-            envelope: Callable[..., OutgoingMessage]) -> Iterator[Result]:
-    results = task.get()
+            envelope: Callable[..., OutgoingMessage], wedged: bool) -> Iterator[Result]:
+    """The results of a chunk, in order; returns whether the workers are to be given up on."""
+    results = None
+    if task is not None and not wedged:
+        try:
+            results = task.get(timeout=WAIT_S)
+        except multiprocessing.TimeoutError:  # a worker died or hangs: its task would never come back
+            wedged = True
     if results is None:
         yield from run(fmt, rows, ctx, envelope)
-        return
+        return wedged
     new_id, head = schemas.new_message_id, _HEAD
     for res in results:
         rec = rows[res[0]]
@@ -177,3 +192,4 @@ def _finish(rows: list[Record], task, fmt: NativeFormat, ctx: MapContext,  # noq
                         (rec,))
         else:
             yield Rejected((rec,), RowError(res[1], source=res[2], location=res[3]))
+    return wedged

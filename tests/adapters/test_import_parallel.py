@@ -185,3 +185,27 @@ def test_a_parallel_import_that_crashed_stops_its_workers_and_resumes_without_do
     assert len(rows) == 900 - 9 - 2 and len({r.value for r in rows}) == len(rows)
     ids = [r.message_id for r in rows]
     assert ids == sorted(ids)
+
+
+def test_a_worker_that_stops_answering_does_not_hang_the_import(make_runtime, hasher, tmp_path: Path,  # noqa: ANN001
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+    import os
+    import time
+
+    rt, spec = make_runtime("tj"), region("tj")
+    fmt, f = spec.formats["ledger"], ledger(tmp_path, n=500)
+    seq = import_file(rt, fmt, f, context(spec, hasher), progress=False, workers=0)
+    importer, real = os.getpid(), rt.envelope
+
+    def wedged_in_workers(item, message_id=None):  # noqa: ANN001, ANN202
+        if os.getpid() != importer:
+            time.sleep(60)  # a worker stuck (or dead): its results never come
+        return real(item, message_id=message_id)
+
+    monkeypatch.setattr(rt, "envelope", wedged_in_workers)
+    monkeypatch.setattr(parallel, "WAIT_S", 0.5)
+    par = import_file(rt, fmt, f, context(spec, hasher), progress=False, workers=2, again=True)
+    assert summary_of(par) == summary_of(seq)  # the importer did it all itself
+    assert rejects(rt, par.import_id) == rejects(rt, seq.import_id)
+    assert multiprocessing.active_children() == []
