@@ -21,6 +21,7 @@ Workers are forked (the format, context and runtime are inherited, nothing is pi
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -133,8 +134,9 @@ def warm(fmt: NativeFormat) -> None:
 def _init_worker(engine) -> None:  # noqa: ANN001
     # a worker is stopped by the importer, not by handlers it inherited (`jjj bench` turns SIGTERM into an exit
     # that cleans up, which a worker must not do) nor by the terminal's Ctrl-C (the importer stops the pool)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(ValueError):  # (only the main thread may; a forked child's thread is its main one)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     if engine is not None:  # never use (or close) the parent's pooled connections from here
         engine.dispose(close=False)
 
