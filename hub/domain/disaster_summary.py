@@ -115,50 +115,48 @@ def fold_summary(summary: EventSummary, reports: Iterable[DisasterReport]) -> Ev
 
 
 def _fold_one(s: EventSummary, r: DisasterReport) -> EventSummary | None:
+    """One new report (in supersession order within its batch); the rules of ``build_event``, decided on the
+    summary: None when the report would change what the summary cannot recompute."""
     if r.key != s.key:
         return None
-    s = replace(s, count=s.count + 1)
     if r.kind is ReportKind.CANCEL:
-        return replace(s, cancelled=True)
-    s = replace(s, deadline=deadline_inputs((r,), s.policy).merge(s.deadline))  # type: ignore[union-attr]
+        return replace(s, count=s.count + 1, cancelled=True)
     final = s.core_final
+    core_final, max_open, min_correction = final, s.max_open_revision, s.min_correction_revision
+    reason = None
     if r.kind is ReportKind.REPORT and r.stage is Stage.FINAL:
         if final is not None:
-            if r.supersession_key > final.supersession_key:
-                return _ignore(s, r, "second_final")
-            return None  # it becomes the 核报 and sets the present one aside
-        if s.max_open_revision is not None and s.max_open_revision > r.revision:
+            if r.supersession_key <= final.supersession_key:
+                return None  # it becomes the 核报 and sets the present one aside
+            reason = "second_final"
+        elif max_open is not None and max_open > r.revision:
             return None  # an accepted 续报 would become update_after_final
-        if s.min_correction_revision is not None and s.min_correction_revision <= r.revision:
+        elif min_correction is not None and min_correction <= r.revision:
             return None  # an accepted correction would become correction_not_newer
-        s = _append(s, r)
-        return None if s is None else replace(s, core_final=r)
-    if r.kind is ReportKind.CORRECTION:
+        else:
+            core_final = r
+    elif r.kind is ReportKind.CORRECTION:
         if final is not None and r.revision <= final.revision:
-            return _ignore(s, r, "correction_not_newer")
-        s = _append(s, r)
-        if s is None:
-            return None
-        low = s.min_correction_revision
-        return replace(s, min_correction_revision=r.revision if low is None else min(low, r.revision))
-    if final is not None and r.revision > final.revision:
-        return _ignore(s, r, "update_after_final")
-    s = _append(s, r)
-    if s is None:
-        return None
-    high = s.max_open_revision
-    return replace(s, max_open_revision=r.revision if high is None else max(high, r.revision))
-
-
-def _ignore(s: EventSummary, r: DisasterReport, reason: str) -> EventSummary:
-    ignored = tuple(sorted((*s.ignored, IgnoredReport(r.message_id, reason)), key=lambda i: (i.message_id, i.reason)))
-    return replace(s, ignored=ignored)
-
-
-def _append(s: EventSummary, r: DisasterReport) -> EventSummary | None:
-    """``r`` accepted: it must supersede the current report (else it sits inside the chain: rebuild)."""
-    previous = s.current
-    if previous is not None and r.supersession_key <= previous.supersession_key:
-        return None
-    decreases = s.decreases if previous is None else s.decreases + decreases_between(previous, r)
-    return replace(s, current=r, decreases=decreases, inconsistencies=s.inconsistencies + consistency_flags(r))
+            reason = "correction_not_newer"
+        else:
+            min_correction = r.revision if min_correction is None else min(min_correction, r.revision)
+    elif final is not None and r.revision > final.revision:
+        reason = "update_after_final"
+    else:
+        max_open = r.revision if max_open is None else max(max_open, r.revision)
+    current, ignored, decreases, inconsistencies = s.current, s.ignored, s.decreases, s.inconsistencies
+    if reason is not None:
+        ignored = tuple(sorted((*ignored, IgnoredReport(r.message_id, reason)), key=lambda i: (i.message_id, i.reason)))
+    else:  # accepted: it must supersede the current report (else it sits inside the chain: rebuild)
+        if current is not None:
+            if r.supersession_key <= current.supersession_key:
+                return None
+            decreases += decreases_between(current, r)
+        inconsistencies += consistency_flags(r)
+        current = r
+    return EventSummary(
+        key=s.key, count=s.count + 1, cancelled=s.cancelled, current=current, core_final=core_final, ignored=ignored,
+        decreases=decreases, inconsistencies=inconsistencies,
+        deadline=deadline_inputs((r,), s.policy).merge(s.deadline),  # type: ignore[union-attr]
+        policy=s.policy, max_open_revision=max_open, min_correction_revision=min_correction,
+    )

@@ -130,8 +130,9 @@ def _build(conn, ids_by: dict[tuple[str, str], list[str]],  # noqa: ANN001
 NEW_IDS = "disaster_new_ids"
 #: the worker's memo of event summaries (in ``Batch.cache``), least recently used first
 SUMMARIES = "disaster_summaries"
-#: Summaries kept per worker. An entry holds the current report (~7.5 KB with its figures) and the event's flags,
-#: not its history, so the memo is bounded by events alone: ≤ ~40 MB. A miss rebuilds the event from its table.
+#: Summaries kept per worker. An entry holds the current report and the event's flags (~9 KB with the bench's
+#: sample report, tracemalloc), not its history, so the memo is bounded by events alone: ≤ ~46 MB (the bench's
+#: ~1,500 events: ~14 MB). A miss rebuilds the event from its table.
 SUMMARIES_MAX = 5_000
 #: ``iter_events`` holds the rows and reports of at most this many revisions at a time
 LOAD_ROWS_MAX = 1_000
