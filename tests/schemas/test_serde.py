@@ -144,3 +144,31 @@ def test_randomly_damaged_messages_give_only_contract_errors_and_both_validators
         except ContractError as exc:
             outcomes.append((int(exc.code), exc.paths, exc.rule))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("text", [
+    b'{"a":1,"a":2}',  # compact, as senders write: re-encoding the parsed {"a": 2} gives a shorter text
+    b'{"a":{"b":1,"b":1}}',  # nested, even with the same value twice
+    b'{"x":[{"k":"\xe5\xb1\xb1","k":"\xe5\xb1\xb1"}]}',  # inside an array, Chinese unescaped
+    b'{"a": 1, "a": 1}',  # non-compact: takes the key-by-key check
+])
+def test_a_key_twice_is_refused_whatever_the_layout(text):
+    with pytest.raises(ContractError) as exc:
+        decode(text)
+    assert exc.value.code is ReceiptCode.BAD_ENVELOPE
+    assert exc.value.errors[0].en == "Not valid UTF-8 JSON: duplicate key in object"
+
+
+def test_a_duplicate_before_a_syntax_error_is_reported_as_before():
+    """The checked parse decides what is wrong: it meets the duplicate (end of its object) before the bad tail."""
+    with pytest.raises(ContractError) as exc:
+        decode(b'{"a":{"b":1,"b":2},"c":}')
+    assert exc.value.errors[0].en == "Not valid UTF-8 JSON: duplicate key in object"
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_canonical_and_spaced_texts_decode_to_the_same_message(kind):
+    msg = sample_message(kind)
+    data = encode(msg)
+    spaced = json.dumps(json.loads(data), ensure_ascii=True, indent=1).encode()
+    assert data != spaced and decode(data) == decode(spaced) == msg
