@@ -112,6 +112,19 @@ def measure(env, db: str, vol, report, echo) -> None:  # noqa: ANN001
             finally:
                 conn.close()
 
+        # one statement text whatever the number of waiting probes (PostgreSQL: an array parameter, so the server
+        # parses and plans it once and psycopg prepares it; an IN list was a new statement at every size)
+        if reader.dialect.name == "postgresql":
+            from sqlalchemy import String, any_, bindparam
+            from sqlalchemy.dialects.postgresql import ARRAY
+
+            landed = events.c.event_id == any_(bindparam("ids", type_=ARRAY(String)))
+        else:
+            from sqlalchemy import bindparam
+
+            landed = events.c.event_id.in_(bindparam("ids", expanding=True))
+        look = select(events.c.event_id, events.c.revision).where(events.c.region == "bj", landed)
+
         def _probe_loop(conn) -> None:  # noqa: ANN001
             while time.monotonic() < deadline_end and (not stop.is_set() or probes):
                 with lock:
@@ -119,8 +132,7 @@ def measure(env, db: str, vol, report, echo) -> None:  # noqa: ANN001
                 if waiting:
                     ids = {event_id for event_id, _ in waiting}
                     with conn.begin():
-                        stored = dict(conn.execute(select(events.c.event_id, events.c.revision).where(
-                            events.c.region == "bj", events.c.event_id.in_(ids))).all())
+                        stored = dict(conn.execute(look, {"ids": sorted(ids)}).all())
                     for (event_id, revision), accepted in waiting.items():
                         if (stored.get(event_id) or 0) < revision:
                             continue
