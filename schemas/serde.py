@@ -53,14 +53,6 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
     return out
 
 
-#: the encoder of :func:`_dumps` (compact, Chinese unescaped). Every sender writes messages with it, so re-encoding a
-#: parsed message gives back its exact text; when it does, the text has no duplicate key (a text holding a key twice
-#: in one object parses to one member fewer, and re-encodes to a different, shorter text). Checking that costs one C
-#: encode (~10 µs for a report) instead of a Python call per JSON object (~50 µs); any other text takes the
-#: key-by-key check.
-_canonical = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-
-
 def parse(data: bytes, *, max_bytes: int = MAX_BYTES) -> Any:
     """Bytes → JSON value, with the size, UTF-8 and strict-JSON checks of :func:`decode` (no schema check)."""
     if not isinstance(data, bytes | bytearray | memoryview):
@@ -73,12 +65,6 @@ def parse(data: bytes, *, max_bytes: int = MAX_BYTES) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _bad_json(f"not UTF-8 at byte {exc.start}") from None
-    try:
-        value = json.loads(text, parse_constant=_reject_constant)  # the C scanner, no Python call per object
-        if _canonical(value) == text:
-            return value  # the same text again: no object of it can have held a key twice (see _canonical)
-    except (ValueError, RecursionError):
-        pass  # the checked parse below says what is wrong, exactly as before
     try:
         return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:

@@ -147,10 +147,10 @@ def test_randomly_damaged_messages_give_only_contract_errors_and_both_validators
 
 
 @pytest.mark.parametrize("text", [
-    b'{"a":1,"a":2}',  # compact, as senders write: re-encoding the parsed {"a": 2} gives a shorter text
+    b'{"a":1,"a":2}',  # compact, as senders write
     b'{"a":{"b":1,"b":1}}',  # nested, even with the same value twice
     b'{"x":[{"k":"\xe5\xb1\xb1","k":"\xe5\xb1\xb1"}]}',  # inside an array, Chinese unescaped
-    b'{"a": 1, "a": 1}',  # non-compact: takes the key-by-key check
+    b'{"a": 1, "a": 1}',  # spaced
 ])
 def test_a_key_twice_is_refused_whatever_the_layout(text):
     with pytest.raises(ContractError) as exc:
@@ -160,7 +160,7 @@ def test_a_key_twice_is_refused_whatever_the_layout(text):
 
 
 def test_a_duplicate_before_a_syntax_error_is_reported_as_before():
-    """The checked parse decides what is wrong: it meets the duplicate (end of its object) before the bad tail."""
+    """The duplicate is met (end of its object) before the bad tail, so it is what the error names."""
     with pytest.raises(ContractError) as exc:
         decode(b'{"a":{"b":1,"b":2},"c":}')
     assert exc.value.errors[0].en == "Not valid UTF-8 JSON: duplicate key in object"
