@@ -23,10 +23,12 @@ ENTRIES = [
 ]
 
 
+pytestmark = pytest.mark.postgres  # COPY is PostgreSQL's: these run in the PostgreSQL pass (tests/conftest.py)
+
+
 @pytest.fixture
 def engine(database_url):  # noqa: ANN001, ANN201
-    if not database_url.startswith("postgresql"):
-        pytest.skip("COPY is PostgreSQL's (JJJ_TEST_DATABASE_URL)")
+    assert database_url.startswith("postgresql")
     engine = make_engine(database_url)
     audit.create_audit_tables(engine)
     yield engine
