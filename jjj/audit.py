@@ -41,7 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from jjj.db import create_tables
+from jjj.db import copy_rows, create_tables
 from jjj.errors import JJJError
 
 GENESIS = "0" * 64
@@ -173,24 +173,9 @@ def _write(conn, rows: list[dict], *, copy: bool | None = None) -> None:  # noqa
     if not copy:
         conn.execute(insert(audit_table), rows)
         return
-    import psycopg
-    from psycopg import sql
-    from sqlalchemy.exc import DBAPIError
-
     dumps = getattr(dialect, "_json_serializer", None) or json.dumps
-    stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(audit_table.name),
-                                                     sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)))
-    try:
-        with conn.connection.driver_connection.cursor() as cur, cur.copy(stmt) as out:
-            for r in rows:
-                out.write_row((r["seq"], r["at"], r["actor"], r["action"], r["subject"], dumps(r["detail"]),
-                               r["prev_hash"], r["hash"]))
-    except psycopg.Error as exc:  # as SQLAlchemy does for its own statements (see jjj.outbox._copy)
-        disconnect = dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
-        if disconnect:
-            conn.invalidate(exc)
-        raise DBAPIError.instance(f"COPY {audit_table.name}", None, exc, psycopg.Error,
-                                  connection_invalidated=disconnect, dialect=dialect) from exc
+    copy_rows(conn, audit_table.name, _COLUMNS, ((r["seq"], r["at"], r["actor"], r["action"], r["subject"],
+                                                   dumps(r["detail"]), r["prev_hash"], r["hash"]) for r in rows))
 
 
 def verify(engine: Engine, *, batch: int = 5000) -> VerifyResult:

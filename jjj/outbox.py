@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 
 from jjj import merkle
+from jjj.db import copy_rows
 from jjj.signing import H_ID, H_KEY, H_KIND, H_PROOF, H_ROOT_SIG, Signer
 
 log = logging.getLogger(__name__)
@@ -171,30 +172,10 @@ _COLUMNS = ("message_id", "kind", "topic", "key", "value", "headers", "created_a
 
 def _copy(conn, table: Table, messages: Iterable[OutgoingMessage], now: datetime) -> int:  # noqa: ANN001
     """PostgreSQL (psycopg 3): COPY FROM STDIN on the transaction's own connection, about twice as fast as an
-    executemany of INSERTs; identifiers quoted by psycopg, values sent as data, never as SQL."""
-    from psycopg import sql
-
-    stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table.name),
-                                                     sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)))
-    import psycopg
-    from sqlalchemy.exc import DBAPIError
-
-    n = 0
-    try:
-        with conn.connection.driver_connection.cursor() as cur, cur.copy(stmt) as copy:
-            for m in messages:
-                copy.write_row((m.message_id, m.kind_at_version, m.topic, m.key, m.value,
-                                None if m.headers is None else json.dumps(m.headers, ensure_ascii=False), now))
-                n += 1
-    except psycopg.Error as exc:
-        # what SQLAlchemy does for its own statements: a lost server invalidates the pooled connection, and the
-        # caller sees a DBAPIError (OperationalError, IntegrityError …), which the hub's loop retries on
-        disconnect = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
-        if disconnect:
-            conn.invalidate(exc)
-        raise DBAPIError.instance(f"COPY {table.name}", None, exc, psycopg.Error,
-                                  connection_invalidated=disconnect, dialect=conn.dialect) from exc
-    return n
+    executemany of INSERTs (``jjj.db.copy_rows``)."""
+    return copy_rows(conn, table.name, _COLUMNS, (
+        (m.message_id, m.kind_at_version, m.topic, m.key, m.value,
+         None if m.headers is None else json.dumps(m.headers, ensure_ascii=False), now) for m in messages))
 
 
 def enqueue(conn, table: Table, messages: Iterable[OutgoingMessage], now: datetime | None = None) -> int:  # noqa: ANN001

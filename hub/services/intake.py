@@ -28,6 +28,7 @@ from hub.services.policy import HubPolicy
 from hub.services.receipts import dead_letter_message, receipt_message
 from hub.services.records import Record, Verdict
 from jjj.bus.topics import parse_region_topic
+from jjj.db import copy_rows
 from jjj.outbox import enqueue
 from jjj.signing import KeyRegistry, SignatureError, verify_record
 
@@ -243,23 +244,8 @@ def insert_rows(conn, table: Table, rows: list[dict]) -> None:  # noqa: ANN001
     if dialect.name != "postgresql" or dialect.driver != "psycopg" or table.schema is not None:
         conn.execute(insert(table), rows)
         return
-    import psycopg
-    from psycopg import sql
-    from sqlalchemy.exc import DBAPIError
-
     names = list(rows[0])
-    stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table.name),
-                                                     sql.SQL(", ").join(map(sql.Identifier, names)))
-    try:
-        with conn.connection.driver_connection.cursor() as cur, cur.copy(stmt) as copy:
-            for row in rows:
-                copy.write_row([row[n] for n in names])
-    except psycopg.Error as exc:  # as SQLAlchemy does for its own statements (see jjj.outbox._copy)
-        disconnect = dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
-        if disconnect:
-            conn.invalidate(exc)
-        raise DBAPIError.instance(f"COPY {table.name}", None, exc, psycopg.Error,
-                                  connection_invalidated=disconnect, dialect=dialect) from exc
+    copy_rows(conn, table.name, names, ([row[n] for n in names] for row in rows))
 
 
 def apply_batch(batch: Batch) -> None:
