@@ -133,6 +133,15 @@ class VerificationResult:
     unexpected: tuple[str, ...]
 
 
+def status_of(missing: tuple, now: datetime, due: date) -> VerificationStatus:
+    """Complete when every expected answer is in; else overdue once the due day has passed (Beijing time), else open."""
+    if not missing:
+        return VerificationStatus.COMPLETE
+    if local_date(now) > due:
+        return VerificationStatus.OVERDUE
+    return VerificationStatus.OPEN
+
+
 def aggregate(
     request: VerificationRequest,
     responses: Iterable[Response],
@@ -163,12 +172,7 @@ def aggregate(
         else:
             winners[key] = response
     missing = tuple(k for k in expected if k not in winners)
-    if not missing:
-        status = VerificationStatus.COMPLETE
-    elif local_date(now) > due:
-        status = VerificationStatus.OVERDUE
-    else:
-        status = VerificationStatus.OPEN
+    status = status_of(missing, now, due)
     return VerificationResult(
         request.request_id,
         status,

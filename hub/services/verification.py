@@ -27,6 +27,7 @@ from hub.domain.verification import (
     aggregate,
     due_date,
     route,
+    status_of,
 )
 from hub.infrastructure import tables as t
 from hub.infrastructure.sql import upsert
@@ -267,12 +268,7 @@ def _fold(request: VerificationRequest, due: date, stored: list, regions: list[s
         else:
             duplicates.append(mine[1])
     missing = tuple(k for k in expected if k not in winners)
-    if not missing:
-        status = VerificationStatus.COMPLETE
-    elif local_date(now) > due:
-        status = VerificationStatus.OVERDUE
-    else:
-        status = VerificationStatus.OPEN
+    status = status_of(missing, now, due)
     if not new:
         return _Aggregate(status, due, len(expected), missing, {k: winners[k] for k in expected if k in winners},
                           None, None, None)
