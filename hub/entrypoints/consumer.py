@@ -6,6 +6,8 @@ import gc
 import json
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -56,17 +58,111 @@ class Relay(threading.Thread):
         self.publisher.drain(until_empty=True, idle_sleep_s=0.2, stop=lambda: time.monotonic() > deadline)
 
 
-def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll_ms: int = 500) -> None:
-    """Consume until `stop()`; a database outage pauses the loop and retries without committing offsets."""
-    consumer, intake, publisher = services.consumer(), services.intake, services.publisher()
+class RelayProcess:
+    """The hub outbox relay in its own process (``jjj hub relay --wake-fd``), the default of `jjj hub run`.
+
+    Sending is a third of the worker's CPU (kafka-python builds each record in Python, its I/O thread takes the GIL);
+    in a child process it runs on the other core instead of taking turns with the consume loop. The worker wakes it
+    through a pipe after each batch; the pipe is also its lifeline: when the worker closes it (or dies), the relay
+    drains what is pending for up to ``drain_s`` and exits. A relay that died is started again at the next wake.
+    """
+
+    def __init__(self, worker_id: str, *, drain_s: float = 10.0) -> None:
+        self.worker_id, self.drain_s = worker_id, drain_s
+        self.proc: subprocess.Popen | None = None
+        self._w: int | None = None
+
+    def start(self) -> None:
+        r, w = os.pipe()
+        os.set_blocking(w, False)
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", "jjj", "hub", "relay", "--worker-id",
+                                          f"{self.worker_id}-relay", "--wake-fd", str(r),
+                                          "--drain-s", str(self.drain_s)], pass_fds=(r,))
+        except BaseException:
+            os.close(w)
+            raise
+        finally:
+            os.close(r)
+        self._w = w
+
+    def wake(self) -> None:
+        if self.proc is not None and self.proc.poll() is not None:
+            log.warning("the outbox relay exited with %s; starting it again", self.proc.returncode)
+            self._close()
+            self.start()
+        try:
+            os.write(self._w, b"w")
+        except BlockingIOError:  # the pipe is full: the relay has wake-ups waiting already
+            pass
+        except OSError as exc:
+            log.warning("waking the outbox relay failed: %s", exc)
+
+    def _close(self) -> None:
+        if self._w is not None:
+            os.close(self._w)
+            self._w = None
+
+    def stop(self) -> None:
+        """Close the lifeline; the relay sends what is left (up to ``drain_s``) and exits."""
+        self._close()
+        if self.proc is None:
+            return
+        try:
+            self.proc.wait(timeout=self.drain_s + 30)
+        except subprocess.TimeoutExpired:
+            log.warning("the outbox relay did not stop; killing it (its rows stay in the outbox)")
+            self.proc.kill()
+            self.proc.wait()
+
+
+def relay_main(services: HubServices, stop: Callable[[], bool], *, wake_fd: int | None = None,
+               drain_s: float = 10.0) -> None:
+    """`jjj hub relay`: send the hub outbox until ``stop()`` or, with ``wake_fd``, until the worker closes it."""
+    publisher = services.publisher()
+    halted = threading.Event()
+    if wake_fd is not None:
+        def watch() -> None:
+            while True:
+                try:
+                    data = os.read(wake_fd, 4096)
+                except OSError:
+                    data = b""
+                if not data:  # the worker closed the pipe or died
+                    halted.set()
+                    publisher.wake()
+                    return
+                publisher.wake()
+
+        threading.Thread(target=watch, name="hub-relay-wake", daemon=True).start()
+    log.info("hub outbox relay %s sending", services.worker_id)
+    try:
+        publisher.drain(until_empty=False, idle_sleep_s=0.5, stop=lambda: halted.is_set() or stop())
+    finally:
+        deadline = time.monotonic() + drain_s
+        publisher.drain(until_empty=True, idle_sleep_s=0.2, stop=lambda: time.monotonic() > deadline)
+        publisher.producer.flush(timeout=10)
+        publisher.producer.close(timeout=10)
+
+
+def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll_ms: int = 500,
+        relay: str = "thread") -> None:
+    """Consume until `stop()`; a database outage pauses the loop and retries without committing offsets.
+
+    ``relay``: "thread" sends the outbox from a thread of this process, "process" from a child process
+    (`RelayProcess`, what `jjj hub run` does by default)."""
+    if relay not in ("thread", "process"):
+        raise ValueError(f"relay must be 'thread' or 'process', not {relay!r}")
+    consumer, intake = services.consumer(), services.intake
     # A worker keeps large, long-lived state (validators, key registry, the disaster memo): move what start-up made
     # out of the collector's sight and collect the young generation less often (every 10,000 net allocations
     # instead of 700; a full collection still follows every 100 young ones, so cyclic garbage stays bounded).
     gc.freeze()
     gc.set_threshold(10_000, 10, 10)
     log.info("hub worker consuming %d topics as group %s", len(services.input_topics), services.settings.hub_group)
-    relay = Relay(publisher)
-    relay.start()
+    publisher = services.publisher() if relay == "thread" else None
+    sender = Relay(publisher) if publisher is not None else RelayProcess(services.worker_id)
+    sender.start()
     trace = MemTrace.from_env(services, publisher)
     trim = MallocTrim(float(os.environ.get("JJJ_HUB_MALLOC_TRIM_S", "10")))
     try:
@@ -77,7 +173,7 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
                 started = time.monotonic()
                 result = _process_until_stored(intake, records, consumer, stop)
                 services.metrics.observe_batch(records, result, time.monotonic() - started)
-                relay.wake()
+                sender.wake()
                 _commit(consumer, stop)
                 trim.maybe()
                 if trace is not None:
@@ -85,9 +181,10 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
             services.metrics.observe_lag(consumer)
     finally:
         consumer.close()
-        relay.stop()
-        publisher.producer.flush(timeout=10)
-        publisher.producer.close(timeout=10)
+        sender.stop()
+        if publisher is not None:
+            publisher.producer.flush(timeout=10)
+            publisher.producer.close(timeout=10)
 
 
 def _commit(consumer, stop: Callable[[], bool]) -> None:  # noqa: ANN001

@@ -2,8 +2,8 @@
 
 Fair timing, the same rule for all three: the clock starts when the first poll batch has been handled (group join,
 imports and table creation are not throughput) and stops when the last message is handled; the rate is the
-messages after the first batch divided by that time. The hub's "handled" is "offset committed", which it does only
-after its transaction and its receipts were acknowledged by the broker.
+messages after the first batch divided by that time. The hub's "handled" is "offset committed (after its transaction)
+and every receipt in its outbox acknowledged by the broker".
 """
 
 from __future__ import annotations
@@ -85,6 +85,41 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def family(pid: int) -> list[int]:
+    """The process and its children (a hub worker and its outbox relay), from /proc."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return [pid, *(int(c) for c in fh.read().split())]
+    except OSError:
+        return [pid]
+
+
+def _total(pids: list[int], measure: Callable[[int], float]) -> float:
+    out = 0.0
+    for p in pids:
+        try:
+            out += measure(p)
+        except (OSError, ValueError, IndexError):  # a child that just exited
+            pass
+    return out
+
+
+def outbox_pending(database_url: str) -> int:
+    """Hub outbox rows not yet acknowledged by the broker (receipts still to send)."""
+    from sqlalchemy import func, select
+
+    from hub.infrastructure.tables import hub_outbox
+    from jjj.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(hub_outbox)
+                                .where(hub_outbox.c.sent_at.is_(None))).scalar_one()
+    finally:
+        engine.dispose()
+
+
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status", encoding="ascii") as fh:
         for line in fh:
@@ -100,9 +135,10 @@ def committed(admin, group: str) -> int:  # noqa: ANN001 - KafkaAdminClient
 
 def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *, workers: int = 1,
                 checkpoints: tuple[int, ...] = (), timeout_s: float = 3600,
-                on_progress: Callable[[int], None] | None = None) -> Pass:
-    """Run `workers` `jjj hub run` processes in one group until `n` offsets are committed; samples their RSS at
-    each checkpoint (messages committed) and at the end."""
+                on_progress: Callable[[int], None] | None = None, database_url: str | None = None) -> Pass:
+    """Run `workers` `jjj hub run` processes in one group until `n` offsets are committed and, given the hub's
+    ``database_url``, every receipt in the hub outbox is acknowledged by the broker; samples the RSS of the workers
+    and their outbox relays at each checkpoint (messages committed) and at the end. CPU and RSS count the relays."""
     from kafka import KafkaAdminClient
 
     # PYTHONPATH: a stale editable install can map a package as a namespace; the checkout is the truth
@@ -117,22 +153,27 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
     done = 0
     deadline = time.monotonic() + timeout_s
     try:
-        while done < n:
+        pids = lambda: [q for p in procs for q in family(p.pid)]  # noqa: E731
+        unsent = 1
+        while done < n or unsent:
             if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
                 err = b"".join(p.stderr.read() if p.poll() is not None and p.stderr else b"" for p in procs)
                 raise RuntimeError(f"hub stopped or timed out at {done}/{n}: {err.decode(errors='replace')[-2000:]}")
             time.sleep(0.2)
-            done = committed(admin, group)
-            if done and t0 is None:
-                t0, first, cpu0 = time.perf_counter(), done, sum(cpu_s(p.pid) for p in procs)
-            while pending and done >= pending[0]:
-                rss[str(pending.pop(0))] = sum(rss_mb(p.pid) for p in procs)
-            if on_progress:
-                on_progress(done)
+            if done < n:
+                done = committed(admin, group)
+                if done and t0 is None:
+                    t0, first, cpu0 = time.perf_counter(), done, _total(pids(), cpu_s)
+                while pending and done >= pending[0]:
+                    rss[str(pending.pop(0))] = _total(pids(), rss_mb)
+                if on_progress:
+                    on_progress(done)
+            if done >= n:  # the last receipts must be acknowledged too: the relay is part of the hub's work
+                unsent = outbox_pending(database_url) if database_url else 0
         elapsed = time.perf_counter() - (t0 or time.perf_counter())
-        rss["end"] = sum(rss_mb(p.pid) for p in procs)
+        rss["end"] = _total(pids(), rss_mb)
         # the workers' CPU over the timed part: comparable across runs on a loaded machine, unlike the rate
-        cpu = sum(cpu_s(p.pid) for p in procs) - (cpu0 if t0 is not None else 0.0)
+        cpu = _total(pids(), cpu_s) - (cpu0 if t0 is not None else 0.0)
     finally:
         for p in procs:
             p.terminate()

@@ -3,6 +3,7 @@ per-stage cost and the profile from an in-process pass over a sample of them."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -22,7 +23,8 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
     echo(f"[{db}] bare consumer: raw {raw.rate:,.0f} msg/s, read+json+verify {base.rate:,.0f} msg/s")
     # RSS at every tenth of the run (the detail shows the curve); the figure is the end minus the checkpoint
     tenths = tuple(sorted({vol.rss_checkpoint, *(n * i // 10 for i in range(1, 10))} - {0}))
-    hub = hub_workers(env.env_vars(settings), n, group, env.bootstrap, checkpoints=tenths, on_progress=None)
+    hub = hub_workers(env.env_vars(settings), n, group, env.bootstrap, checkpoints=tenths, on_progress=None,
+                      database_url=url)
     echo(f"[{db}] hub worker: {hub.rate:,.0f} msg/s over {hub.count} messages in {hub.seconds:.1f}s")
     report.put("hub_vs_baseline_ratio", db, round(hub.rate / base.rate, 3))
     report.put("hub_vs_raw_ratio", db, round(hub.rate / raw.rate, 3))
@@ -33,7 +35,8 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
     detail = report.detail.setdefault(db, {})
     detail.update({"raw_msg_s": round(raw.rate), "baseline_msg_s": round(base.rate), "hub_msg_s": round(hub.rate),
                    "hub_cpu_us_per_msg": round(hub.extra["cpu_s"] * 1e6 / max(1, hub.count), 1),
-                   "hub_rss_mb": {k: round(v, 1) for k, v in rss.items()}})
+                   "hub_rss_mb": {k: round(v, 1) for k, v in rss.items()},
+                   "hub_relay": env.env_vars(settings).get("JJJ_HUB_RELAY", os.environ.get("JJJ_HUB_RELAY", "process"))})
     detail["hub_codes"] = _codes(settings)
     if db == "postgresql" and vol.hub_workers > 1:
         scale_out(env, db, vol, base.rate, hub, detail, echo)
@@ -62,7 +65,8 @@ def scale_out(env, db: str, vol, baseline_rate: float, one, detail: dict, echo) 
     n, workers = min(vol.hub_messages, SCALE_OUT_MAX), vol.hub_workers
     group = f"{env.prefix}-hub-{db}-x{workers}"
     settings = env.settings(env.database(db, f"hubx{workers}"), group=group)
-    many = hub_workers(env.env_vars(settings), n, group, env.bootstrap, workers=workers, on_progress=None)
+    many = hub_workers(env.env_vars(settings), n, group, env.bootstrap, workers=workers, on_progress=None,
+                       database_url=settings.database_url)
     codes = _codes(settings)
     echo(f"[{db}] hub x{workers} workers: {many.rate:,.0f} msg/s over {many.count} messages in {many.seconds:.1f}s "
          f"({many.rate / one.rate:.2f}x one worker), codes {codes}")

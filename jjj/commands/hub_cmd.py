@@ -26,15 +26,42 @@ def hub_group() -> None:
 
 @hub_group.command("run")
 @click.option("--worker-id", default="hub-1", show_default=True, help="Kafka client id of this worker.")
+@click.option("--relay", type=click.Choice(["process", "thread"]), envvar="JJJ_HUB_RELAY", default="process",
+              show_default=True, help="Send receipts and routed messages from a child process (`jjj hub relay`, "
+              "on another core) or from a thread of this worker. Env: JJJ_HUB_RELAY.")
 @metrics_port_option
-def hub_run(worker_id: str, metrics_port: int) -> None:
+def hub_run(worker_id: str, relay: str, metrics_port: int) -> None:
     """Consume every regional topic, reconcile, answer with receipts (Ctrl-C stops after the current batch)."""
     from hub.bootstrap import HubServices
     from hub.entrypoints.consumer import run
 
     serve_metrics(metrics_port)
     stop = stop_on_signals()
-    run(HubServices(Settings.from_env(), worker_id=worker_id), stop.is_set)
+    run(HubServices(Settings.from_env(), worker_id=worker_id), stop.is_set, relay=relay)
+
+
+@hub_group.command("relay")
+@click.option("--worker-id", default="hub-relay", show_default=True, help="Kafka client id of this relay.")
+@click.option("--wake-fd", type=int, default=None, hidden=True,
+              help="Pipe from the worker that started this relay: wake-ups; end of file stops it.")
+@click.option("--drain-s", type=float, default=10.0, show_default=True,
+              help="On stop, keep sending what is pending for up to this many seconds.")
+def hub_relay(worker_id: str, wake_fd: int | None, drain_s: float) -> None:
+    """Send the hub outbox (receipts, routed messages, dead letters) to Kafka until stopped.
+
+    `jjj hub run` starts one itself; run this alone only with `jjj hub run --relay thread` workers stopped or to
+    drain an outbox left by stopped workers."""
+    from hub.bootstrap import HubServices
+    from hub.entrypoints.consumer import relay_main
+
+    if wake_fd is not None:  # started by a worker: its life is the worker's (the pipe), not the terminal's signals
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stop = threading.Event()
+    else:
+        stop = stop_on_signals()
+    relay_main(HubServices(Settings.from_env(), worker_id=worker_id), stop.is_set, wake_fd=wake_fd,
+               drain_s=drain_s)
 
 
 @hub_group.command("migrate")
