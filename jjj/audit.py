@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from jjj.db import copy_rows, create_tables
+from jjj.db_fast import insert_many
 from jjj.errors import JJJError
 
 GENESIS = "0" * 64
@@ -171,7 +172,7 @@ def _write(conn, rows: list[dict], *, copy: bool | None = None) -> None:  # noqa
     if copy is None:
         copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
     if not copy:
-        conn.execute(insert(audit_table), rows)
+        insert_many(conn, audit_table, rows)  # one executemany of a statement compiled once (jjj.db_fast)
         return
     dumps = getattr(dialect, "_json_serializer", None) or json.dumps
     copy_rows(conn, audit_table.name, _COLUMNS, ((r["seq"], r["at"], r["actor"], r["action"], r["subject"],

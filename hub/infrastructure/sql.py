@@ -2,40 +2,72 @@
 
 Rows are deduplicated by primary key in Python first: PostgreSQL refuses an ``ON CONFLICT DO UPDATE`` that touches
 one row twice in a statement, and a poll batch often carries two versions of one entity.
+
+Each statement shape (table, kind and options, column keys, dialect) is compiled once and its rows are handed to the
+driver with only the non-identity bind processors applied (``jjj.db_fast``): the SQL and the stored values are those
+of ``conn.execute(stmt, rows)``, without SQLAlchemy's per-row parameter processing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 
 from sqlalchemy import Table, case
 from sqlalchemy.dialects import postgresql, sqlite
 
+from jjj.db_fast import executemany
 
-def _insert(conn, table: Table):  # noqa: ANN001, ANN202
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+def _insert_for(dialect, table: Table):  # noqa: ANN001, ANN202
+    return (postgresql.insert if dialect.name == "postgresql" else sqlite.insert)(table)
 
 
 def _pk(table: Table) -> list[str]:
     return [c.name for c in table.primary_key.columns]
 
 
-def _dedupe(table: Table, rows: Iterable[dict], keep: Callable[[dict, dict], bool]) -> list[dict]:
-    names = _pk(table)
-    out: dict[tuple, dict] = {}
-    for row in rows:
-        key = tuple(row[n] for n in names)
-        seen = out.get(key)
-        if seen is None or keep(seen, row):
-            out[key] = row
+_pk_keys: dict[Table, Callable[[dict], object]] = {}
+
+
+def _pk_key(table: Table) -> Callable[[dict], object]:
+    """The row's primary key (a value for one column, a tuple for several): a hashable, sortable key."""
+    found = _pk_keys.get(table)
+    if found is None:
+        if len(_pk_keys) > 256:
+            _pk_keys.clear()
+        found = _pk_keys[table] = itemgetter(*_pk(table))
+    return found
+
+
+def _dedupe(table: Table, rows: Iterable[dict], keep: Callable[[dict, dict], bool] | None) -> list[dict]:
+    """One row per primary key, in first-seen key order. ``keep(old, new)`` says whether a later row replaces the
+    one kept; ``None``: the first row wins."""
+    key = _pk_key(table)
+    out: dict = {}
+    if keep is None:
+        for row in rows:
+            out.setdefault(key(row), row)
+    else:
+        for row in rows:
+            k = key(row)
+            seen = out.get(k)
+            if seen is None or keep(seen, row):
+                out[k] = row
     return list(out.values())
 
 
 def insert_ignore(conn, table: Table, rows: Sequence[dict]) -> None:  # noqa: ANN001
     """Insert rows whose primary key is absent; the first row of a key wins (facts are written once)."""
-    rows = _dedupe(table, rows, lambda _old, _new: False)
+    rows = _dedupe(table, rows, None)
     if rows:
-        conn.execute(_insert(conn, table).on_conflict_do_nothing(index_elements=_pk(table)), rows)
+        executemany(conn, table, rows,
+                    lambda d: _insert_for(d, table).on_conflict_do_nothing(index_elements=_pk(table)),
+                    ("insert_ignore",))
+
+
+def _replace(_old: dict, _new: dict) -> bool:
+    return True
 
 
 def upsert(conn, table: Table, rows: Sequence[dict], *, newer: str | None = None,  # noqa: ANN001
@@ -45,24 +77,26 @@ def upsert(conn, table: Table, rows: Sequence[dict], *, newer: str | None = None
     ``newer``: a sortable version column; a row replaces the stored one only when its version is greater.
     ``only_if_null``: the stored row is replaced only while this column is NULL (frozen afterwards).
     """
-    keep = (lambda old, new: new[newer] > old[newer]) if newer else (lambda _old, _new: True)
+    keep = (lambda old, new: new[newer] > old[newer]) if newer else _replace
     rows = _dedupe(table, rows, keep)
     if not rows:
         return
-    stmt = _insert(conn, table)
-    pk = _pk(table)
-    cols = [c for c in rows[0] if c not in pk]
-    where = None
-    if newer:
-        where = table.c[newer] < stmt.excluded[newer]
-    if only_if_null:
-        cond = table.c[only_if_null].is_(None)
-        where = cond if where is None else (where & cond)
-    if not cols:
-        conn.execute(stmt.on_conflict_do_nothing(index_elements=pk), rows)
-        return
-    conn.execute(stmt.on_conflict_do_update(index_elements=pk, set_={c: stmt.excluded[c] for c in cols},
-                                            where=where), rows)
+
+    def build(dialect):  # noqa: ANN001, ANN202
+        stmt = _insert_for(dialect, table)
+        pk = _pk(table)
+        cols = [c for c in rows[0] if c not in pk]
+        if not cols:
+            return stmt.on_conflict_do_nothing(index_elements=pk)
+        where = None
+        if newer:
+            where = table.c[newer] < stmt.excluded[newer]
+        if only_if_null:
+            cond = table.c[only_if_null].is_(None)
+            where = cond if where is None else (where & cond)
+        return stmt.on_conflict_do_update(index_elements=pk, set_={c: stmt.excluded[c] for c in cols}, where=where)
+
+    executemany(conn, table, rows, build, ("upsert", newer, only_if_null))
 
 
 def accumulate(conn, table: Table, rows: Sequence[dict], *, add: str, latest: str) -> None:  # noqa: ANN001
@@ -70,8 +104,12 @@ def accumulate(conn, table: Table, rows: Sequence[dict], *, add: str, latest: st
     in key order, so that two workers adding to the same rows never wait on each other in a cycle."""
     if not rows:
         return
-    stmt = _insert(conn, table)
-    rows = sorted(rows, key=lambda r: tuple(r[n] for n in _pk(table)))
-    newer = case((stmt.excluded[latest] > table.c[latest], stmt.excluded[latest]), else_=table.c[latest])
-    conn.execute(stmt.on_conflict_do_update(index_elements=_pk(table),
-                                            set_={add: table.c[add] + stmt.excluded[add], latest: newer}), rows)
+    rows = sorted(rows, key=_pk_key(table))
+
+    def build(dialect):  # noqa: ANN001, ANN202
+        stmt = _insert_for(dialect, table)
+        newest = case((stmt.excluded[latest] > table.c[latest], stmt.excluded[latest]), else_=table.c[latest])
+        return stmt.on_conflict_do_update(index_elements=_pk(table),
+                                          set_={add: table.c[add] + stmt.excluded[add], latest: newest})
+
+    executemany(conn, table, rows, build, ("accumulate", add, latest))

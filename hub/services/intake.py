@@ -239,10 +239,12 @@ def _counts(processed_rows: list[dict]) -> list[dict]:
 def insert_rows(conn, table: Table, rows: list[dict]) -> None:  # noqa: ANN001
     """Plain INSERT of rows with the same keys and no JSON columns (a duplicate key fails the transaction either
     way): COPY FROM STDIN on PostgreSQL with psycopg 3 (one round trip instead of one statement per row, ~10x
-    faster for a poll batch), else one executemany."""
+    faster for a poll batch), else one executemany of a statement compiled once (``jjj.db_fast``)."""
     dialect = conn.dialect
     if dialect.name != "postgresql" or dialect.driver != "psycopg" or table.schema is not None:
-        conn.execute(insert(table), rows)
+        from jjj.db_fast import insert_many
+
+        insert_many(conn, table, rows)
         return
     names = list(rows[0])
     copy_rows(conn, table.name, names, ([row[n] for n in names] for row in rows))
