@@ -49,8 +49,8 @@ def hub_run(worker_id: str, relay: str, metrics_port: int) -> None:
 def hub_relay(worker_id: str, wake_fd: int | None, drain_s: float) -> None:
     """Send the hub outbox (receipts, routed messages, dead letters) to Kafka until stopped.
 
-    `jjj hub run` starts one itself; run this alone only with `jjj hub run --relay thread` workers stopped or to
-    drain an outbox left by stopped workers."""
+    Every `jjj hub run` worker starts one itself (unless `--relay thread`); run it alone to drain an outbox left by
+    stopped workers. Relays running at once may send a row twice; receivers drop a repeat by message id."""
     from hub.bootstrap import HubServices
     from hub.entrypoints.consumer import relay_main
 
