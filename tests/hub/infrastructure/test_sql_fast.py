@@ -209,6 +209,8 @@ def test_every_hub_table_stores_the_same_values_through_both_paths(engine) -> No
         new = _run(engine, table, NEW, steps)
         assert old[0], f"{table.name}: nothing written"
         assert new == old, table.name
+    fallbacks = [key for key, shape in db_fast._shapes.items() if shape is db_fast._FALLBACK]
+    assert not fallbacks, "the hub's bulk statements run on the compiled fast path, not conn.execute"
 
 
 def test_plain_inserts_store_the_same_values(engine) -> None:  # noqa: ANN001
