@@ -172,3 +172,15 @@ def test_canonical_and_spaced_texts_decode_to_the_same_message(kind):
     data = encode(msg)
     spaced = json.dumps(json.loads(data), ensure_ascii=True, indent=1).encode()
     assert data != spaced and decode(data) == decode(spaced) == msg
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_what_encode_writes_takes_parse_fast_path(kind, monkeypatch):
+    """Every kind's canonical bytes are orjson's own compact form, so `parse` takes them without the strict
+    (duplicate-key hook) parser: the strict parser is made to fail here and decoding still works."""
+    import schemas.serde as serde
+
+    msg = sample_message(kind)
+    data = encode(msg)
+    monkeypatch.setattr(serde.json, "loads", lambda *a, **k: pytest.fail("strict parser used"))
+    assert decode(data) == msg
