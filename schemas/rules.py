@@ -30,6 +30,8 @@ def at(base: str, *parts: str | int) -> str:
 
 def num(value: Any) -> int:
     """A count (int) or a fixed-scale decimal string as an integer of hundredths, for comparisons."""
+    if type(value) is int:
+        return value
     if isinstance(value, str):
         whole, _, frac = value.partition(".")
         return int(whole) * 100 + int((frac + "00")[:2])

@@ -254,23 +254,39 @@ def _fmt(value: int, like: object) -> str:
     return f"{value / 100:.2f}" if isinstance(like, str) else str(value)
 
 
+def _sums(flats: list[dict[str, object]]) -> dict[str, int]:
+    """Per indicator path, the sum (``num``) over the flats that report it: one pass over every value."""
+    out: dict[str, int] = {}
+    get = out.get
+    for fl in flats:
+        for path, v in fl.items():
+            out[path] = get(path, 0) + (v if type(v) is int else num(v))
+    return out
+
+
 def _sum_rules(payload: dict) -> Iterator[FieldError]:
-    """Counties add up to the totals; townships (a possibly partial breakdown) never exceed their county."""
+    """Counties add up to the totals; townships (a possibly partial breakdown) never exceed their county.
+
+    The sums are made in one pass over each level's values (this rule runs on every report: summing per total path
+    over every county was ~40 % of a report's validation)."""
     counties = payload.get("counties") or []
     totals = _flat(payload["totals"])
     flats = [_flat(c["indicators"]) for c in counties]  # once per county, for both rules
     if counties:
+        sums = _sums(flats)
         for path, value in totals.items():
-            reported = [fl[path] for fl in flats if path in fl]
-            if reported and sum(num(v) for v in reported) != num(value):
-                s = _fmt(sum(num(v) for v in reported), value)
+            if path in sums and sums[path] != num(value):
+                s = _fmt(sums[path], value)
                 yield violation("disaster.totals_sum", f"payload.totals.{path}",
                                 f"Counties add up to {s}, not the total {value}.", f"各县合计 {s}，与总计 {value} 不符。")
     for i, county in enumerate(counties):
+        townships = county.get("townships")
+        if not townships:
+            continue
         cflat = flats[i]
-        tflats = [_flat(t["indicators"]) for t in county.get("townships") or []]
-        for path in sorted({p for fl in tflats for p in fl}):
-            s = sum(num(fl[path]) for fl in tflats if path in fl)
+        tsums = _sums([_flat(t["indicators"]) for t in townships])
+        for path in sorted(tsums):
+            s = tsums[path]
             if path not in cflat or s > num(cflat[path]):
                 have = cflat.get(path, "—")
                 yield violation("disaster.township_sum", f"payload.counties[{i}].indicators.{path}",
