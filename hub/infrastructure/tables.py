@@ -582,13 +582,16 @@ Index("ix_web_claims_district_period", eldercare_claims.c.payer_district, elderc
 #: The latest adjudication notice sent per claim. A claim is answered when all its lines are decided; when a
 #: re-adjudication changes its decisions before settlement a new notice goes out that references this one.
 #: ``adjudication_id`` derives from the decisions (a digest), so the row is a function of the final decisions
-#: whatever the arrival order (a rebuild yields the same row); the notice's message id is in ``hub_outbox``.
+#: whatever the arrival order (a rebuild yields the same row but for ``message_id``: the id of the notice message, which
+#: a superseding notice references; NULL on rows from before migration 0014, whose id is then looked up in
+#: ``hub_outbox``).
 eldercare_claim_notices = Table(
     "eldercare_claim_notices", metadata,
     Column("claim_id", String(64), primary_key=True),
     Column("accepted_fen", BigInteger, nullable=False),
     Column("adjudication_id", String(64), nullable=True),
     Column("sent_at", TS, nullable=False),
+    Column("message_id", String(64), nullable=True),
 )
 
 # --------------------------------------------------------------------------------------------- settlement

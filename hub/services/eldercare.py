@@ -342,7 +342,8 @@ def _adjust_settled(batch: Batch, rows: list[dict], settled: dict[str, dict]) ->
 
 
 def _previous_notices(conn, claim_ids: list[str]) -> dict[str, str]:  # noqa: ANN001
-    """claim id → message id of the last adjudication notice sent for it (the hub's own outbox)."""
+    """claim id → message id of the last adjudication notice sent for it, from the hub's own outbox: only for
+    notices stored before migration 0014 (without ``message_id``); the outbox has no index on ``key``."""
     out = t.hub_outbox
     last: dict[str, str] = {}
     for r in conn.execute(select(out.c.key, out.c.message_id, out.c.value).where(
@@ -360,7 +361,9 @@ def notify_claims(batch: Batch, claim_ids: list[str]) -> None:
         lines[r["claim_id"]].append(r)
     decided = {(r["claim_id"], r["line_id"]): r
                for r in conn.execute(select(A).where(A.c.claim_id.in_(claim_ids))).mappings()}
-    sent = {r.claim_id: r.adjudication_id for r in conn.execute(select(N).where(N.c.claim_id.in_(claim_ids)))}
+    stored = {r.claim_id: r for r in conn.execute(select(N.c.claim_id, N.c.adjudication_id, N.c.message_id)
+                                                      .where(N.c.claim_id.in_(claim_ids)))}
+    sent = {cid: r.adjudication_id for cid, r in stored.items()}
     notices, previous = [], None
     for cid in claim_ids:
         mine = lines.get(cid) or []
@@ -385,15 +388,18 @@ def notify_claims(batch: Batch, claim_ids: list[str]) -> None:
                    "lines": decisions, "accepted_total_fen": total}
         refs = [first["message_id"]]
         if cid in sent:  # a changed decision: the new notice names the one it supersedes
-            if previous is None:
-                previous = _previous_notices(conn, [c for c in claim_ids if c in sent])
-            if cid in previous:
-                refs.append(previous[cid])
+            if stored[cid].message_id:
+                refs.append(stored[cid].message_id)
+            else:
+                if previous is None:
+                    previous = _previous_notices(conn, [c for c, r in stored.items() if not r.message_id])
+                if cid in previous:
+                    refs.append(previous[cid])
         to = first["facility_region"]
-        batch.send("hub.routed_request", {
+        message_id = batch.send("hub.routed_request", {
             "original_message_id": first["message_id"], "original_kind": "eldercare.adjudication",
             "from_region": bus_region_of(first["payer_district"]), "to_region": to, "entity_id": cid,
             "payload": payload}, to, references=tuple(refs))
         notices.append({"claim_id": cid, "accepted_fen": total, "adjudication_id": adjudication_id,
-                        "sent_at": batch.now})
+                        "sent_at": batch.now, "message_id": message_id})
     upsert(conn, N, notices)

@@ -84,6 +84,21 @@ def test_a_claim_before_its_enrolment_is_re_adjudicated_and_a_new_notice_referen
 
     hub.feed(b.enrolment("he", "E1", 1, "110102", "he"))  # the same enrolment again: nothing changes, no notice
     assert len(hub.outbox("hub.routed_request")) == 2
+    assert [r["message_id"] for r in hub.rows(t.eldercare_claim_notices, "claim_id")] == [second["message_id"]]
+
+
+def test_a_notice_stored_before_migration_0014_is_found_in_the_outbox(hub) -> None:  # noqa: ANN001
+    """Rows written before 0014 have no message_id: the superseding notice still references the first one."""
+    from sqlalchemy import update
+
+    claim = b.claim("he", "C1", "110102", "2026-05", [("1", 1, 31, 60000)], at=10)
+    hub.feed(b.rates("bj", "110000", 60000), claim)
+    [first] = hub.outbox("hub.routed_request")
+    with hub.engine.begin() as conn:
+        conn.execute(update(t.eldercare_claim_notices).values(message_id=None))
+    hub.feed(b.enrolment("he", "E1", 1, "110102", "he"))
+    [_, second] = hub.outbox("hub.routed_request")
+    assert second["references"] == [claim["message_id"], first["message_id"]]
 
 
 def test_a_settled_line_is_never_edited_a_change_is_a_later_period_adjustment(hub) -> None:  # noqa: ANN001
