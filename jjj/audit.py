@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -102,9 +103,15 @@ def create_audit_tables(engine: Engine) -> None:
 
 
 def entry_hash(seq: int, at: str, actor: str, action: str, subject: str, detail: Any, prev_hash: str) -> str:
-    """SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8) of the entry's fields and the previous hash."""
-    body = json.dumps([seq, at, actor, action, subject, detail, prev_hash], sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False)
+    """SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8) of the entry's fields and the previous hash.
+
+    A flat detail of strings, integers, booleans and nulls (every message's entry) is written by orjson, whose bytes
+    for these types are ``json.dumps``'s (sorted by code point, which UTF-8 byte order is); anything else (floats,
+    nesting) by ``json.dumps`` itself, so no stored hash depends on which one wrote it."""
+    fields = [seq, at, actor, action, subject, detail, prev_hash]
+    if type(detail) is dict and all(type(k) is str and type(v) in _SCALARS for k, v in detail.items()):
+        return hashlib.sha256(orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    body = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 

@@ -136,3 +136,20 @@ def test_the_cli_prints_the_head_or_where_it_breaks(engine, database_url, monkey
     bad = CliRunner().invoke(audit_group, ["verify"])
     assert bad.exit_code == 1
     assert "BROKEN at seq 1" in bad.output
+
+
+def test_entry_hash_is_the_canonical_json_digest_whichever_encoder_writes_it() -> None:
+    """The orjson path (flat details) and the json.dumps path give the digest of the same canonical bytes."""
+    import hashlib
+    import json
+
+    from jjj.audit import entry_hash
+
+    details = [{}, {"kind": "disaster.report", "code": 100}, {"区县": "武清区", "b": True, "n": None, "z": -5},
+               {"quote": "a\"b\\c\n\t\u2028\u0001", "A": "x", "a": "y", "é": 1},
+               {"nested": {"b": 1, "a": [1, 2]}}, {"ratio": 0.5}]
+    for d in details:
+        body = json.dumps([7, "2026-11-29T05:00:00.000000+00:00", "bj", "message.accepted", "01J", d, "0" * 64],
+                          sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert entry_hash(7, "2026-11-29T05:00:00.000000+00:00", "bj", "message.accepted", "01J", d, "0" * 64) \
+            == hashlib.sha256(body.encode("utf-8")).hexdigest()
