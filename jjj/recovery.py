@@ -249,8 +249,9 @@ class StateDiff:
 
 
 def comparable_rows(engine: Engine, table) -> list[str]:  # noqa: ANN001
-    """A table's rows as sorted canonical JSON, without timestamps of processing and surrogate ids."""
-    cols = [c for c in table.columns if not _is_timestamp(c) and c.name != "id"]
+    """A table's rows as sorted canonical JSON, without timestamps of processing, surrogate ids and columns marked
+    ``info={"not_state": True}`` (the id of a message the hub sent: a rebuild sends it again with a new id)."""
+    cols = [c for c in table.columns if not _is_timestamp(c) and c.name != "id" and not c.info.get("not_state")]
     with engine.connect() as conn:
         rows = conn.execute(select(*cols)).all()
     return sorted(json.dumps(list(r), sort_keys=True, ensure_ascii=False, default=str) for r in rows)

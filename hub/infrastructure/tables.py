@@ -591,7 +591,7 @@ eldercare_claim_notices = Table(
     Column("accepted_fen", BigInteger, nullable=False),
     Column("adjudication_id", String(64), nullable=True),
     Column("sent_at", TS, nullable=False),
-    Column("message_id", String(64), nullable=True),
+    Column("message_id", String(64), nullable=True, info={"not_state": True}),  # new ids after a rebuild
 )
 
 # --------------------------------------------------------------------------------------------- settlement
