@@ -72,6 +72,20 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def engine(database_url: str):  # noqa: ANN201
+    """An engine on the test database with every hub table and the audit tables (a module may define its own)."""
+    from hub.infrastructure import tables
+    from hub.services import audit
+    from jjj.db import make_engine
+
+    e = make_engine(database_url)
+    tables.create_all(e)
+    audit.create_tables(e)
+    yield e
+    e.dispose()
+
+
+@pytest.fixture
 def adapter_database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'adapter.db'}"
 

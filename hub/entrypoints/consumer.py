@@ -54,8 +54,13 @@ class Relay(threading.Thread):
         self._halt.set()
         self._wake.set()
         self.join(timeout=30)
-        deadline = time.monotonic() + drain_s
-        self.publisher.drain(until_empty=True, idle_sleep_s=0.2, stop=lambda: time.monotonic() > deadline)
+        drain_for(self.publisher, drain_s)
+
+
+def drain_for(publisher, seconds: float) -> None:  # noqa: ANN001
+    """On stop: send what is pending for up to ``seconds`` (the rest waits in the outbox for the next start)."""
+    deadline = time.monotonic() + seconds
+    publisher.drain(until_empty=True, idle_sleep_s=0.2, stop=lambda: time.monotonic() > deadline)
 
 
 class RelayProcess:
@@ -139,8 +144,7 @@ def relay_main(services: HubServices, stop: Callable[[], bool], *, wake_fd: int 
     try:
         publisher.drain(until_empty=False, idle_sleep_s=0.5, stop=lambda: halted.is_set() or stop())
     finally:
-        deadline = time.monotonic() + drain_s
-        publisher.drain(until_empty=True, idle_sleep_s=0.2, stop=lambda: time.monotonic() > deadline)
+        drain_for(publisher, drain_s)
         publisher.producer.flush(timeout=10)
         publisher.producer.close(timeout=10)
 

@@ -9,7 +9,7 @@ from dataclasses import fields, is_dataclass
 from hub.domain.disasters import DisasterReport
 from hub.services import disasters
 from tests.hub.services import builders as b
-from tests.hub.services.conftest import engine, hub  # noqa: F401 - fixtures
+from tests.hub.services.conftest import hub  # noqa: F401 - fixture (engine comes from tests/conftest.py)
 from tests.hub.services.test_order_independence import reset, state
 
 REPORTS = [b.disaster("bj", f"E{e}", "initial" if r == 1 else "update", r, 100 * e + 10 * r, at=10 * r + e)

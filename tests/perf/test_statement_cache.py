@@ -8,26 +8,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-import pytest
-
-from hub.infrastructure import tables
-from hub.services import audit
 from hub.services.context import Batch
 from hub.services.intake import Intake
 from hub.services.records import Record
 from hub.services.relief import recompute_costs
 from jjj.bench.data import MessageFactory, signed_headers
-from jjj.db import make_engine
 from jjj.signing import KeyRegistry, Signer
-
-
-@pytest.fixture
-def engine(database_url):  # noqa: ANN001, ANN201
-    e = make_engine(database_url)
-    tables.create_all(e)
-    audit.create_tables(e)
-    yield e
-    e.dispose()
 
 
 def _cached(engine) -> int:  # noqa: ANN001

@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -33,7 +32,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from hub.infrastructure import sql
 from hub.infrastructure import tables as t
 from jjj import audit, db_fast
-from jjj.db import make_engine
 
 # ------------------------------------------------------------------ the old path (hub/infrastructure/sql.py before)
 
@@ -158,15 +156,6 @@ def _written(conn, table: Table) -> list[tuple]:  # noqa: ANN001
 
 
 HUB_TABLES = [tb for tb in t.metadata.sorted_tables if tb.primary_key.columns]
-
-
-@pytest.fixture
-def engine(database_url):  # noqa: ANN001, ANN201
-    engine = make_engine(database_url)
-    t.create_all(engine)
-    audit.create_audit_tables(engine)
-    yield engine
-    engine.dispose()
 
 
 def _run(engine, table: Table, ops, steps) -> list:  # noqa: ANN001

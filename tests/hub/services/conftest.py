@@ -9,10 +9,8 @@ import pytest
 
 import schemas
 from hub.infrastructure import tables
-from hub.services import audit
 from hub.services.intake import Intake
 from hub.services.records import Record
-from jjj.db import make_engine
 from jjj.signing import KeyRegistry, Signer
 
 NOW = datetime(2026, 7, 30, 12, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -56,15 +54,6 @@ class Hub:
             if kind is None or row["kind"].startswith(kind + "@"):
                 out.append(schemas.decode(row["value"]) | {"_topic": row["topic"]})
         return out
-
-
-@pytest.fixture
-def engine(database_url):  # noqa: ANN001, ANN201
-    e = make_engine(database_url)
-    tables.create_all(e)
-    audit.create_tables(e)
-    yield e
-    e.dispose()
 
 
 @pytest.fixture
