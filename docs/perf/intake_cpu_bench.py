@@ -15,7 +15,6 @@ import argparse
 import gc
 import json
 import sys
-import tempfile
 import time
 import zlib
 from pathlib import Path
@@ -48,7 +47,7 @@ def main() -> None:
         offsets: dict[tuple[str, int], int] = {}
         owners: list[str] = []
         for i in range(0, len(msgs), 1000):
-            chunk = msgs[i:i + 1000]
+            chunk = msgs[i : i + 1000]
             for m, h in zip(chunk, signed_headers(env.signers, chunk), strict=True):
                 part = zlib.crc32(m.key.encode()) % 6
                 off = offsets.get((m.topic, part), 0)
@@ -85,7 +84,7 @@ def main() -> None:
             check_s = 0.0
             c0 = time.process_time()
             for i in range(1, len(records), args.batch):
-                batch = records[i:i + args.batch]
+                batch = records[i : i + args.batch]
                 c1 = time.process_time()
                 for r in batch:
                     intake.check(r)
@@ -94,7 +93,7 @@ def main() -> None:
             _verify_cached.cache_clear()
             c0 = time.process_time()
             for i in range(1, len(records), args.batch):
-                intake.process(records[i:i + args.batch])
+                intake.process(records[i : i + args.batch])
             total_us = (time.process_time() - c0) * 1e6 / (len(records) - 1)
             if profiler is not None:
                 profiler.stop()
