@@ -6,7 +6,7 @@ fast=True)`` checks and serialises the whole envelope again for each one.  :clas
 envelope *shape* — the first message of a shape takes the full path, and the bytes around the three varying fields
 are kept only if they reproduce its output exactly — and then, per message, checks what varies:
 
-* ``payload``: the kind's compiled payload schema and its rules (``schemas.fast.compiled_payload``, ``spec.rules``);
+* ``payload``: the kind's compiled payload schema (jsonschema-rs) and its rules (``schemas.fast.compiled_payload``, ``spec.rules``);
 * ``message_id``: the published pattern; not one of the references;
 * ``sent_at``: a value not yet seen goes the full path (it changes once a millisecond).
 
@@ -21,8 +21,6 @@ import json
 import re
 from functools import cache
 from importlib import resources
-
-import fastjsonschema
 
 import schemas
 from schemas.fast import _compiled, compiled_payload
@@ -63,8 +61,16 @@ class Encoder:
 
     def encode(self, msg: dict) -> bytes:
         try:
-            key = (msg["kind"], msg["schema_version"], msg["status"], tuple(msg["references"]),
-                   msg["correlation_id"], msg["expires_at"], tuple(msg["sender"].items()), tuple(msg))
+            key = (
+                msg["kind"],
+                msg["schema_version"],
+                msg["status"],
+                tuple(msg["references"]),
+                msg["correlation_id"],
+                msg["expires_at"],
+                tuple(msg["sender"].items()),
+                tuple(msg),
+            )
             shape = self._shapes.get(key, False)
         except (KeyError, TypeError, AttributeError):
             return schemas.encode(msg, fast=True)
@@ -80,26 +86,43 @@ class Encoder:
             value = schemas.encode(msg, fast=True)
             self._sent_ok = sent
             return value
-        head, middle, tail, check_payload, rules, id_ok, refs = shape
+        head, middle, tail, payload_ok, rules, id_ok, refs = shape
         try:
-            if not id_ok(mid) or mid in refs or not isinstance(payload, dict):
+            if not id_ok(mid) or mid in refs or not isinstance(payload, dict) or not payload_ok(payload):
                 raise ValueError
-            check_payload(payload)
             if run_rules(rules, payload):
                 raise ValueError
             return b"".join((head, mid.encode(), middle, sent.encode(), tail, _dumps(payload), b"}"))
-        except (fastjsonschema.JsonSchemaException, ValueError, TypeError):
+        except (ValueError, TypeError):
             return schemas.encode(msg, fast=True)  # raises the exact error (or, should the checks disagree, encodes)
 
     @staticmethod
     def _shape(msg: dict, value: bytes) -> tuple | None:
         """The bytes around message_id, sent_at and payload of an accepted message, if they rebuild it exactly."""
         kind, spec = msg["kind"], KINDS.get(msg["kind"])
-        if spec is None or msg["schema_version"] != spec.version or msg["expires_at"] is not None \
-                or _compiled(kind) is None or compiled_payload(kind) is None:
+        if (
+            spec is None
+            or msg["schema_version"] != spec.version
+            or msg["expires_at"] is not None
+            or _compiled(kind) is None
+            or compiled_payload(kind) is None
+        ):
             return None
-        env = {k: msg[k] for k in ("message_id", "kind", "schema_version", "sender", "sent_at", "status",
-                                   "references", "correlation_id", "expires_at", "payload")}
+        env = {
+            k: msg[k]
+            for k in (
+                "message_id",
+                "kind",
+                "schema_version",
+                "sender",
+                "sent_at",
+                "status",
+                "references",
+                "correlation_id",
+                "expires_at",
+                "payload",
+            )
+        }
         env.update(message_id=_MARK + "I", sent_at=_MARK + "S", payload=_MARK + "P")
         text = _dumps(env)
         parts = text.split(b'"' + _MARK.encode())
@@ -107,8 +130,9 @@ class Encoder:
             return None
         head, middle, tail = parts[0], parts[1][2:], parts[2][2:]
         head, middle, tail = head + b'"', b'"' + middle + b'"', b'"' + tail
-        rebuilt = b"".join((head, msg["message_id"].encode(), middle, msg["sent_at"].encode(), tail,
-                            _dumps(msg["payload"]), b"}"))
+        rebuilt = b"".join(
+            (head, msg["message_id"].encode(), middle, msg["sent_at"].encode(), tail, _dumps(msg["payload"]), b"}")
+        )
         if rebuilt != value:
             return None
         return head, middle, tail, compiled_payload(kind), spec.rules, _id_check(kind), frozenset(msg["references"])
