@@ -52,17 +52,33 @@ KIND = {"disaster.report": ReportKind.REPORT, "disaster.correction": ReportKind.
 def flat_figures(indicators: dict) -> dict[str, int | Decimal]:
     """Nested contract indicators → flat rule names; decimal strings become ``Decimal`` (never float)."""
     out: dict[str, int | Decimal] = {}
-
-    def walk(prefix: str, node: dict) -> None:
-        for key, value in node.items():
-            path = f"{prefix}.{key}" if prefix else key
-            if isinstance(value, dict):
-                walk(path, value)
-            else:
-                out[RENAME.get(path, path)] = Decimal(value) if isinstance(value, str) else int(value)
-
-    walk("", indicators or {})
+    _walk("", indicators or {}, out)
     return out
+
+
+#: (parent path, key) → (dotted path, flat rule name): every revision names the same few dozen indicators, so the
+#: names are built once (and shared by every report) instead of once per figure per revision; bounded, as keys
+#: come from messages
+_NAMES: dict[tuple[str, str], tuple[str, str]] = {}
+_NAMES_MAX = 10_000
+
+
+def _name(prefix: str, key: str) -> tuple[str, str]:
+    path = f"{prefix}.{key}" if prefix else key
+    named = (path, RENAME.get(path, path))
+    if len(_NAMES) < _NAMES_MAX:
+        _NAMES[(prefix, key)] = named
+    return named
+
+
+def _walk(prefix: str, node: dict, out: dict) -> None:
+    names = _NAMES
+    for key, value in node.items():
+        named = names.get((prefix, key)) or _name(prefix, key)
+        if isinstance(value, dict):
+            _walk(named[0], value, out)
+        else:
+            out[named[1]] = Decimal(value) if isinstance(value, str) else int(value)
 
 
 def figures_json(figures) -> dict:  # noqa: ANN001

@@ -377,45 +377,70 @@ def _linkable(event: DisasterEvent | EventSummary) -> SimpleNamespace:
 
 
 def _relink(batch: Batch, touched: dict[tuple[str, str], SimpleNamespace]) -> None:
-    """Links of the touched events: same type (or explicit/typhoon reference) events of the other regions."""
+    """Links of the touched events: same type (or explicit/typhoon reference) events of the other regions.
+
+    Reads only what can link to a touched event: events of another region with a touched event's type (the
+    candidates of the same-area rule), and the explicit references from or to a touched event. Each touched event
+    is compared with the other regions' events of its type in its counties or their neighbours only, so the work
+    grows with the batch and its actual neighbours, not with every stored event of the type."""
     if not touched:
         return
     conn, L, E = batch.conn, t.disaster_links, t.disaster_events
     conn.execute(delete(L).where(or_(_keys_in(L.c.a_region, L.c.a_event_id, touched),
                                      _keys_in(L.c.b_region, L.c.b_event_id, touched))))
-    types = {e.current.disaster_type for e in touched.values() if e.current}
     adjacency = batch.policy.adjacent_counties
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for pair in adjacency:
+        for c in pair:
+            neighbours[c].update(pair)
 
     def near(counties: frozenset[str]) -> set[str]:
-        return set(counties) | {c for pair in adjacency for c in pair if set(pair) & counties}
+        return set(counties).union(*(neighbours.get(c, ()) for c in counties))
 
-    # rivals are only in other regions: a batch of one region's reports (the usual case) reads none of its own
-    own = {k[0] for k in touched}
-    rows = [(r.region, r.event_id, r.disaster_type, set(r.counties)) for r in conn.execute(
-        select(E.c.region, E.c.event_id, E.c.disaster_type, E.c.counties)
-        .where(E.c.status != "cancelled", E.c.disaster_type.in_(types),
-               *([E.c.region != next(iter(own))] if len(own) == 1 else [])))]
-    # links only cross borders: each touched event against other regions' events of its type near its counties;
-    # an index (type, county) -> events makes this proportional to the neighbours, not to every stored event
-    by_county: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    # rivals are only in other regions: per type, the touched regions of that type exclude themselves when there is
+    # just one of them (the usual case: a batch of one region's reports reads none of its own events)
+    regions_of: dict[str, set[str]] = defaultdict(set)
+    for key, ev in touched.items():
+        if ev.current is not None:
+            regions_of[ev.current.disaster_type].add(key[0])
+    conds = [(E.c.disaster_type == dtype) & (E.c.region != next(iter(regs))) if len(regs) == 1
+             else E.c.disaster_type == dtype for dtype, regs in sorted(regions_of.items())]
+    rows = [] if not conds else [
+        (r.region, r.event_id, r.disaster_type, r.counties) for r in conn.execute(
+            select(E.c.region, E.c.event_id, E.c.disaster_type, E.c.counties)
+            .where(E.c.status != "cancelled", or_(*conds)))]
+    # an index (type, county) -> region -> events: a touched event reads only other regions' events near it
+    by_county: dict[tuple[str, str], dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
     for r, e, dtype, counties in rows:
         for county in counties:
-            by_county[(dtype, county)].append((r, e))
+            by_county[(dtype, county)][r].append((r, e))
     rivals: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for key, ev in touched.items():
         if ev.current is None:
             continue
-        dtype = ev.current.disaster_type
-        found = {k for county in near(ev.current.counties) for k in by_county.get((dtype, county), ())}
-        rivals[key] = sorted(k for k in found if k[0] != key[0])
-    refs = {(r.region, r.event_id): r.shared_event_ref for r in conn.execute(
-        select(E.c.region, E.c.event_id, E.c.shared_event_ref).where(E.c.shared_event_ref.is_not(None)))}
+        dtype, region = ev.current.disaster_type, key[0]
+        found: set[tuple[str, str]] = set()
+        for county in near(ev.current.counties):
+            for r, ks in by_county.get((dtype, county), {}).items():
+                if r != region:
+                    found.update(ks)
+        rivals[key] = sorted(found)
+    # explicit references from a touched event or to one (a link between two untouched events is not rewritten)
+    refs: dict[tuple[str, str], str] = {}
+    for chunk in _chunks(sorted(touched), 500):
+        for r in conn.execute(select(E.c.region, E.c.event_id, E.c.shared_event_ref).where(
+                E.c.shared_event_ref.is_not(None),
+                or_(_keys_in(E.c.region, E.c.event_id, chunk),
+                    E.c.shared_event_ref.in_([f"{k[0]}:{k[1]}" for k in chunk])))):
+            refs[(r.region, r.event_id)] = r.shared_event_ref
     wanted = {k for ks in rivals.values() for k in ks} | {tuple(v.split(":", 1)) for v in refs.values()} | set(refs)
     missing = wanted - set(touched)
-    others = {} if not missing else {(r.region, r.event_id): _standin(r) for r in conn.execute(
-        select(E.c.region, E.c.event_id, E.c.status, E.c.current_message_id, E.c.shared_event_ref,
-               E.c.disaster_type, E.c.started_on, E.c.ended_on, E.c.counties)
-        .where(_keys_in(E.c.region, E.c.event_id, missing)))}
+    others = {}
+    for chunk in _chunks(sorted(missing), 500):
+        others.update({(r.region, r.event_id): _standin(r) for r in conn.execute(
+            select(E.c.region, E.c.event_id, E.c.status, E.c.current_message_id, E.c.shared_event_ref,
+                   E.c.disaster_type, E.c.started_on, E.c.ended_on, E.c.counties)
+            .where(_keys_in(E.c.region, E.c.event_id, chunk)))})
     pool = dict(touched) | others
     links: dict = {}
     for key, keys in rivals.items():
