@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from jjj.bus.clients import make_consumer
 from jjj.bus.topics import hub_input_topics, parse_region_topic
 from jjj.config import PROJECT_ROOT
-from jjj.signing import KeyRegistry, _verify_cached, verify_record
+from jjj.signing import KeyRegistry, Signer, _verify_cached, verify_record
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,86 @@ def bare_consume(bootstrap: str, prefix: str, n: int, *, verify_keys: KeyRegistr
     log.info("bare %s: %d msgs in %.1fs, CPU %.1fs = %.1f µs/msg", done.name, done.count, elapsed, cpu,
              cpu * 1e6 / max(1, done.count))
     return done
+
+
+def floor_consume(bootstrap: str, prefix: str, n: int, *, verify_keys: KeyRegistry, signer: Signer,
+                  database_url: str, receipt_prefix: str, max_poll_records: int = 2000,
+                  timeout_s: float = 600) -> Pass:
+    """The contract's minimum, in one process: what any hub must do per message before it reconciles anything.
+
+    Per poll batch: read, ``json.loads`` and verify each record (the baseline's work), record each message id in one
+    database transaction (the exactly-once guarantee: ``processed`` rows beside the effects), send one signed
+    receipt per message (one hash tree + one signature per batch, as the hub's relay signs) and wait for the acks
+    (``acks=all``, idempotent, the platform's producer settings), then commit the offsets. No contract validation,
+    no rules, no state. The receipts go to ``receipt_prefix``'s inbox topics, not the hub pass's.
+    """
+    import orjson
+    from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table
+
+    from jjj.bus.clients import make_producer
+    from jjj.bus.topics import inbox_topic
+    from jjj.db import make_engine
+    from jjj.outbox import sign_batch
+
+    engine = make_engine(database_url)
+    meta = MetaData()
+    table = Table("floor_processed", meta, Column("message_id", String(64), primary_key=True),
+                  Column("topic", String(200), nullable=False), Column("partition", Integer, nullable=False),
+                  Column("offset", BigInteger, nullable=False), Column("code", Integer, nullable=False))
+    meta.create_all(engine)
+    insert = table.insert()
+    _verify_cached.cache_clear()
+    producer = make_producer(bootstrap, client_id="bench-floor")
+    consumer = make_consumer(bootstrap, hub_input_topics(prefix), group_id=f"floor-{uuid.uuid4().hex[:8]}",
+                             client_id="bench-floor", max_poll_records=max_poll_records)
+    loads, dumps, seen, t0, first = json.loads, orjson.dumps, 0, None, 0
+    deadline = time.monotonic() + timeout_s
+    try:
+        while seen < n and time.monotonic() < deadline:
+            polled = consumer.poll(timeout_ms=500, max_records=max_poll_records)
+            rows, receipts = [], []
+            for tp, batch in polled.items():
+                region = parse_region_topic(prefix, tp.topic)[0]
+                topic = inbox_topic(receipt_prefix, region)
+                for r in batch:
+                    msg = loads(r.value)
+                    verify_record(verify_keys, r.value, dict(r.headers), expected_owner=region)
+                    mid = msg["message_id"]
+                    rows.append({"message_id": mid, "topic": r.topic, "partition": r.partition, "offset": r.offset,
+                                 "code": 100})
+                    receipts.append(_FloorReceipt(topic, r.key, f"r-{mid}", "hub.receipt@1.0",
+                                                  dumps({"kind": "hub.receipt", "references": [mid], "code": 100})))
+            if rows:
+                with engine.begin() as conn:
+                    conn.execute(insert, rows)
+                for rec, headers in zip(receipts, sign_batch(signer, receipts, True), strict=True):
+                    producer.send(rec.topic, key=rec.key, value=rec.value, headers=headers)
+                producer.flush(timeout=60)
+                consumer.commit()
+                seen += len(rows)
+            if polled and t0 is None:
+                t0, first, cpu0 = time.perf_counter(), seen, time.process_time()
+        elapsed = time.perf_counter() - (t0 or time.perf_counter())
+        cpu = time.process_time() - (cpu0 if t0 is not None else time.process_time())
+    finally:
+        consumer.close()
+        producer.close(timeout=10)
+        engine.dispose()
+    if seen < n:
+        raise TimeoutError(f"floor consumer handled {seen} of {n} records")
+    done = Pass("floor", n - first, elapsed, {"cpu_s": round(cpu, 3)})
+    log.info("floor: %d msgs in %.1fs, CPU %.1fs = %.1f µs/msg", done.count, elapsed, cpu,
+             cpu * 1e6 / max(1, done.count))
+    return done
+
+
+@dataclass(frozen=True)
+class _FloorReceipt:
+    topic: str
+    key: bytes | None
+    message_id: str
+    kind: str
+    value: bytes
 
 
 def cpu_s(pid: int) -> float:

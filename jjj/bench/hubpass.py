@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from jjj.bench.consume import bare_consume, hub_workers
+from jjj.bench.consume import bare_consume, floor_consume, hub_workers
 from jjj.signing import KeyRegistry
 
 
@@ -21,6 +21,10 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
     raw = bare_consume(env.bootstrap, env.prefix, n)
     base = bare_consume(env.bootstrap, env.prefix, n, verify_keys=keys)
     echo(f"[{db}] bare consumer: raw {raw.rate:,.0f} msg/s, read+json+verify {base.rate:,.0f} msg/s")
+    floor = floor_consume(env.bootstrap, env.prefix, n, verify_keys=keys, signer=env.signers["hub"],
+                          database_url=env.database(db, "floor"), receipt_prefix=env.create_topics(f"{env.prefix}f{db[:2]}"))
+    echo(f"[{db}] contract floor (read+json+verify, processed ids, one acknowledged signed receipt each): "
+         f"{floor.rate:,.0f} msg/s")
     # RSS at every tenth of the run (the detail shows the curve); the figure is the end minus the checkpoint
     tenths = tuple(sorted({vol.rss_checkpoint, *(n * i // 10 for i in range(1, 10))} - {0}))
     hub = hub_workers(env.env_vars(settings), n, group, env.bootstrap, checkpoints=tenths, on_progress=None,
@@ -28,12 +32,16 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
     echo(f"[{db}] hub worker: {hub.rate:,.0f} msg/s over {hub.count} messages in {hub.seconds:.1f}s")
     report.put("hub_vs_baseline_ratio", db, round(hub.rate / base.rate, 3))
     report.put("hub_vs_raw_ratio", db, round(hub.rate / raw.rate, 3))
+    report.put("floor_vs_baseline_ratio", db, round(floor.rate / base.rate, 3))
+    report.put("hub_vs_floor_ratio", db, round(hub.rate / floor.rate, 3))
     rss = hub.extra["rss_mb"]
     if str(vol.rss_checkpoint) in rss:
         report.put("hub_rss_growth_mb", db, round(rss["end"] - rss[str(vol.rss_checkpoint)], 1))
     report.hub_urls[db] = url
     detail = report.detail.setdefault(db, {})
-    detail.update({"raw_msg_s": round(raw.rate), "baseline_msg_s": round(base.rate), "hub_msg_s": round(hub.rate),
+    detail.update({"raw_msg_s": round(raw.rate), "baseline_msg_s": round(base.rate), "floor_msg_s": round(floor.rate),
+                   "floor_cpu_us_per_msg": round(floor.extra["cpu_s"] * 1e6 / max(1, floor.count), 1),
+                   "baseline_cpu_us_per_msg": round(base.extra["cpu_s"] * 1e6 / max(1, base.count), 1), "hub_msg_s": round(hub.rate),
                    "hub_cpu_us_per_msg": round(hub.extra["cpu_s"] * 1e6 / max(1, hub.count), 1),
                    "hub_rss_mb": {k: round(v, 1) for k, v in rss.items()},
                    "hub_relay": env.env_vars(settings).get("JJJ_HUB_RELAY", os.environ.get("JJJ_HUB_RELAY", "process"))})

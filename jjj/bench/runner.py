@@ -15,9 +15,10 @@ from jjj.bench.env import BenchEnv
 
 log = logging.getLogger(__name__)
 
-KEYS = ("hub_vs_baseline_ratio", "hub_vs_raw_ratio", "stage_us", "adapter_publish_ratio", "e2e_p50_s", "e2e_p99_s",
+KEYS = ("hub_vs_baseline_ratio", "hub_vs_raw_ratio", "floor_vs_baseline_ratio", "hub_vs_floor_ratio", "stage_us", "adapter_publish_ratio", "e2e_p50_s", "e2e_p99_s",
         "settlement_vs_sql_ratio", "hub_rss_growth_mb", "api_p99_s")
-TARGETS = {"hub_vs_baseline_ratio": ">= 0.5", "hub_vs_raw_ratio": "report", "stage_us": "report",
+TARGETS = {"hub_vs_baseline_ratio": ">= 0.5", "hub_vs_raw_ratio": "report", "floor_vs_baseline_ratio": "report",
+           "hub_vs_floor_ratio": "report", "stage_us": "report",
            "adapter_publish_ratio": ">= 0.5", "e2e_p50_s": "report", "e2e_p99_s": "<= 1", "settlement_vs_sql_ratio": "<= 3",
            "hub_rss_growth_mb": "< 50", "api_p99_s": "< 0.1"}
 
