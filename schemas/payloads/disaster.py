@@ -182,18 +182,29 @@ class DisasterCancel(ContractSchema):
 # ---------------------------------------------------------------- rules (domain.md §1 "Validation")
 
 #: (rule, part, whole, part in Chinese, whole in Chinese): ``part ≤ whole`` inside one indicator group
-_PEOPLE_PAIRS = (("disaster.subset", "injured_severe", "injured", "其中重伤", "因灾受伤"),
-                 ("disaster.current_le_cumulative", "relocated_current", "relocated_cumulative", "紧急转移安置实时值",
-                  "累计值"),
-                 ("disaster.current_le_cumulative", "need_emergency_aid_current", "need_emergency_aid_cumulative",
-                  "需紧急生活救助实时值", "累计值"))
+_PEOPLE_PAIRS = (
+    ("disaster.subset", "injured_severe", "injured", "其中重伤", "因灾受伤"),
+    ("disaster.current_le_cumulative", "relocated_current", "relocated_cumulative", "紧急转移安置实时值", "累计值"),
+    (
+        "disaster.current_le_cumulative",
+        "need_emergency_aid_current",
+        "need_emergency_aid_cumulative",
+        "需紧急生活救助实时值",
+        "累计值",
+    ),
+)
 _CROP_PAIRS = tuple(
-    pair for crop, zh in (("crops", "农作物"), ("grain", "粮食作物")) for pair in (
+    pair
+    for crop, zh in (("crops", "农作物"), ("grain", "粮食作物"))
+    for pair in (
         ("disaster.crop_order", f"{crop}_lost_ha", f"{crop}_damaged_ha", f"{zh}绝收面积", "成灾面积"),
         ("disaster.crop_order", f"{crop}_damaged_ha", f"{crop}_affected_ha", f"{zh}成灾面积", "受灾面积"),
-        ("disaster.crop_order", f"{crop}_lost_ha", f"{crop}_affected_ha", f"{zh}绝收面积", "受灾面积"))
-) + tuple(("disaster.subset", f"grain_{k}_ha", f"crops_{k}_ha", "其中粮食作物", "农作物")
-          for k in ("affected", "damaged", "lost"))
+        ("disaster.crop_order", f"{crop}_lost_ha", f"{crop}_affected_ha", f"{zh}绝收面积", "受灾面积"),
+    )
+) + tuple(
+    ("disaster.subset", f"grain_{k}_ha", f"crops_{k}_ha", "其中粮食作物", "农作物")
+    for k in ("affected", "damaged", "lost")
+)
 _SPLIT = ("relocated_centralised", "relocated_dispersed", "relocated_cumulative")
 
 
@@ -216,14 +227,28 @@ def _indicator_rules(ind: dict, base: str) -> list[FieldError]:
         if any(k in p for k in _SPLIT):
             c, d, t = (p.get(k, 0) for k in _SPLIT)
             if c + d != t:
-                out.append(violation("disaster.relocation_split", at(pb, "relocated_cumulative"),
-                                     f"relocated_centralised ({c}) + relocated_dispersed ({d}) must equal "
-                                     f"relocated_cumulative ({t}).",
-                                     f"集中安置（{c}）+ 分散安置（{d}）应等于紧急转移安置人口（{t}）。"))
+                out.append(
+                    violation(
+                        "disaster.relocation_split",
+                        at(pb, "relocated_cumulative"),
+                        f"relocated_centralised ({c}) + relocated_dispersed ({d}) must equal "
+                        f"relocated_cumulative ({t}).",
+                        f"集中安置（{c}）+ 分散安置（{d}）应等于紧急转移安置人口（{t}）。",
+                    )
+                )
     for grade, damage in ind.get("housing", {}).items():
         if "dwelling_rooms" in damage and "rooms" in damage:
-            out.extend(not_above("disaster.subset", damage, at(base, "housing", grade), "dwelling_rooms", "rooms",
-                                 "其中住房", "房屋间数"))
+            out.extend(
+                not_above(
+                    "disaster.subset",
+                    damage,
+                    at(base, "housing", grade),
+                    "dwelling_rooms",
+                    "rooms",
+                    "其中住房",
+                    "房屋间数",
+                )
+            )
     a = ind.get("agriculture")
     if a:
         out += _pairs(a, at(base, "agriculture"), _CROP_PAIRS)
@@ -232,10 +257,14 @@ def _indicator_rules(ind: dict, base: str) -> list[FieldError]:
     if parts and "total" in losses:
         s, total = sum(num(losses[k]) for k in parts), num(losses["total"])
         if s > total or (len(parts) == len(LOSS_PARTS) and s != total):
-            out.append(violation("disaster.loss_split", at(base, "losses", "total"),
-                                 f"The parts of the direct economic loss add up to {s / 100:.2f}, not the total "
-                                 f"{losses['total']}.",
-                                 f"直接经济损失分项合计 {s / 100:.2f} 万元，与总计 {losses['total']} 万元不符。"))
+            out.append(
+                violation(
+                    "disaster.loss_split",
+                    at(base, "losses", "total"),
+                    f"The parts of the direct economic loss add up to {s / 100:.2f}, not the total {losses['total']}.",
+                    f"直接经济损失分项合计 {s / 100:.2f} 万元，与总计 {losses['total']} 万元不符。",
+                )
+            )
     return out
 
 
@@ -277,8 +306,12 @@ def _sum_rules(payload: dict) -> Iterator[FieldError]:
         for path, value in totals.items():
             if path in sums and sums[path] != num(value):
                 s = _fmt(sums[path], value)
-                yield violation("disaster.totals_sum", f"payload.totals.{path}",
-                                f"Counties add up to {s}, not the total {value}.", f"各县合计 {s}，与总计 {value} 不符。")
+                yield violation(
+                    "disaster.totals_sum",
+                    f"payload.totals.{path}",
+                    f"Counties add up to {s}, not the total {value}.",
+                    f"各县合计 {s}，与总计 {value} 不符。",
+                )
     for i, county in enumerate(counties):
         townships = county.get("townships")
         if not townships:
@@ -289,9 +322,12 @@ def _sum_rules(payload: dict) -> Iterator[FieldError]:
             s = tsums[path]
             if path not in cflat or s > num(cflat[path]):
                 have = cflat.get(path, "—")
-                yield violation("disaster.township_sum", f"payload.counties[{i}].indicators.{path}",
-                                f"Townships add up to {_fmt(s, have)}, more than the county figure {have}.",
-                                f"各乡镇合计 {_fmt(s, have)}，超过县级数据 {have}。")
+                yield violation(
+                    "disaster.township_sum",
+                    f"payload.counties[{i}].indicators.{path}",
+                    f"Townships add up to {_fmt(s, have)}, more than the county figure {have}.",
+                    f"各乡镇合计 {_fmt(s, have)}，超过县级数据 {have}。",
+                )
 
 
 def _name_list_rule(payload: dict) -> Iterator[FieldError]:
@@ -301,32 +337,161 @@ def _name_list_rule(payload: dict) -> Iterator[FieldError]:
         return
     nl = payload.get("name_list")
     if nl is None:
-        yield violation("disaster.name_list", "payload.name_list",
-                        "Deaths or missing persons reported without a name list (pseudonyms).",
-                        "报告了死亡或失踪人口，但缺少名单（假名）。")
+        yield violation(
+            "disaster.name_list",
+            "payload.name_list",
+            "Deaths or missing persons reported without a name list (pseudonyms).",
+            "报告了死亡或失踪人口，但缺少名单（假名）。",
+        )
         return
     for key, n, zh in (("deaths", deaths, "死亡"), ("missing", missing, "失踪")):
         if len(nl[key]) != n:
-            yield violation("disaster.name_list", f"payload.name_list.{key}",
-                            f"The name list has {len(nl[key])} {key} entries, the totals say {n}.",
-                            f"名单中{zh}人员 {len(nl[key])} 人，与总计 {n} 人不符。")
+            yield violation(
+                "disaster.name_list",
+                f"payload.name_list.{key}",
+                f"The name list has {len(nl[key])} {key} entries, the totals say {n}.",
+                f"名单中{zh}人员 {len(nl[key])} 人，与总计 {n} 人不符。",
+            )
 
 
 def _scope_rule(payload: dict, unit: str) -> Iterator[FieldError]:
     for i, c in enumerate(payload.get("counties") or []):
         if not refdata.is_within(c["county_code"], unit):
-            yield violation("disaster.county_scope", f"payload.counties[{i}].county_code",
-                            f"County {c['county_code']} is outside the reporting unit {unit}.",
-                            f"区县 {c['county_code']} 不在报送单位 {unit} 辖区内。")
+            yield violation(
+                "disaster.county_scope",
+                f"payload.counties[{i}].county_code",
+                f"County {c['county_code']} is outside the reporting unit {unit}.",
+                f"区县 {c['county_code']} 不在报送单位 {unit} 辖区内。",
+            )
 
 
-def snapshot_rules(payload: dict) -> Iterator[FieldError]:
+def _snapshot_errors(payload: dict) -> Iterator[FieldError]:
+    """The indicator and sum rules with their exact errors (what :func:`snapshot_rules` yields when one is broken)."""
     yield from _indicator_rules(payload["totals"], "payload.totals")
     for i, c in enumerate(payload.get("counties") or []):
         yield from _indicator_rules(c["indicators"], f"payload.counties[{i}].indicators")
         for j, t in enumerate(c.get("townships") or []):
             yield from _indicator_rules(t["indicators"], f"payload.counties[{i}].townships[{j}].indicators")
     yield from _sum_rules(payload)
+
+
+#: flat keys already made: ``_KEYS[group][key]`` = ``"group.key"`` (bounded: a newer minor may bring unknown keys)
+_KEYS: dict[str, dict[str, str]] = {}
+
+
+def _key(group: str, k: str) -> str:
+    keys = _KEYS.get(group)
+    if keys is None:
+        if len(_KEYS) >= 64:
+            return f"{group}.{k}"
+        keys = _KEYS[group] = {}
+    key = keys.get(k)
+    if key is None:
+        key = f"{group}.{k}"
+        if len(keys) < 256:
+            keys[k] = key
+    return key
+
+
+def _values(ind: dict) -> dict[str, int]:
+    """An indicator tree as ``{"group.key[.sub]": value}`` with decimals as hundredths (``_flat`` + ``num``, once)."""
+    out: dict[str, int] = {}
+    for group, values in ind.items():
+        keys = _KEYS.get(group) or {}
+        for k, v in values.items():
+            key = keys.get(k) or _key(group, k)
+            if type(v) is int:
+                out[key] = v
+            elif type(v) is str and v[-3:-2] == ".":  # a field-valid decimal (scale 2): num(v) without the call
+                out[key] = int(v.replace(".", ""))
+            elif isinstance(v, dict):
+                for kk, vv in v.items():
+                    out[_key(key, kk)] = vv if type(vv) is int else num(vv)
+            else:
+                out[key] = num(v)
+    return out
+
+
+#: the ``part ≤ whole`` pairs of ``_indicator_rules`` as flat keys
+_FLAT_PAIRS = tuple((f"people.{part}", f"people.{whole}") for _, part, whole, _, _ in _PEOPLE_PAIRS) + tuple(
+    (f"agriculture.{part}", f"agriculture.{whole}") for _, part, whole, _, _ in _CROP_PAIRS
+)
+_FLAT_SPLIT = tuple(f"people.{k}" for k in _SPLIT)
+_FLAT_LOSS_PARTS = tuple(f"losses.{k}" for k in LOSS_PARTS)
+
+
+def _indicators_clean(ind: dict, fl: dict[str, int]) -> bool:
+    """No ``_indicator_rules`` violation in ``ind`` (``fl`` = ``_values(ind)``)."""
+    get = fl.get
+    for part, whole in _FLAT_PAIRS:
+        a = get(part)
+        if a is not None:
+            b = get(whole)
+            if b is not None and a > b:
+                return False
+    c, d, t = (get(k) for k in _FLAT_SPLIT)
+    if (c is not None or d is not None or t is not None) and (c or 0) + (d or 0) != (t or 0):
+        return False
+    for damage in ind.get("housing", {}).values():
+        if "dwelling_rooms" in damage and "rooms" in damage and num(damage["dwelling_rooms"]) > num(damage["rooms"]):
+            return False
+    total = get("losses.total")
+    if total is not None:
+        parts = [v for v in (get(k) for k in _FLAT_LOSS_PARTS) if v is not None]
+        if parts:
+            s = sum(parts)
+            if s > total or (len(parts) == len(LOSS_PARTS) and s != total):
+                return False
+    return True
+
+
+def _add(sums: dict[str, int], fl: dict[str, int]) -> None:
+    get = sums.get
+    for path, v in fl.items():
+        sums[path] = get(path, 0) + v
+
+
+def _snapshot_clean(payload: dict) -> bool:
+    """True when :func:`_snapshot_errors` yields nothing: one pass over the indicator trees, each value converted
+    once and shared by the indicator and the sum rules (this runs on every report; the errors are rare)."""
+    totals = _values(payload["totals"])
+    if not _indicators_clean(payload["totals"], totals):
+        return False
+    counties = payload.get("counties") or []
+    sums: dict[str, int] = {}
+    for c in counties:
+        cfl = _values(c["indicators"])
+        if not _indicators_clean(c["indicators"], cfl):
+            return False
+        _add(sums, cfl)
+        townships = c.get("townships")
+        if townships:
+            tsums: dict[str, int] = {}
+            for t in townships:
+                tfl = _values(t["indicators"])
+                if not _indicators_clean(t["indicators"], tfl):
+                    return False
+                _add(tsums, tfl)
+            cget = cfl.get
+            for path, s in tsums.items():
+                have = cget(path)
+                if have is None or s > have:
+                    return False
+    if counties:
+        for path, value in totals.items():
+            s = sums.get(path)
+            if s is not None and s != value:
+                return False
+    return True
+
+
+def snapshot_rules(payload: dict) -> Iterator[FieldError]:
+    try:
+        clean = _snapshot_clean(payload)
+    except Exception:  # noqa: BLE001 - whatever it is, the exact rules below meet it (and raise it) the same way
+        clean = False
+    if not clean:
+        yield from _snapshot_errors(payload)
     yield from _name_list_rule(payload)
 
 
@@ -334,34 +499,54 @@ def report_rules(payload: dict) -> Iterator[FieldError]:
     dtype = refdata.DISASTER_TYPES[payload["disaster_type"]]
     sub = payload.get("sub_type")
     if sub is not None and sub not in dtype.sub_types:
-        yield violation("disaster.sub_type", "payload.sub_type", f"Sub-type {sub} does not belong to {dtype.code}.",
-                        f"灾种子类 {sub} 不属于{dtype.zh}。")
+        yield violation(
+            "disaster.sub_type",
+            "payload.sub_type",
+            f"Sub-type {sub} does not belong to {dtype.code}.",
+            f"灾种子类 {sub} 不属于{dtype.zh}。",
+        )
     if dtype.needs_typhoon_number != ("typhoon_number" in payload):
-        yield violation("disaster.typhoon_number", "payload.typhoon_number",
-                        "A typhoon report needs the CMA typhoon number; other types must not have one.",
-                        "台风灾害须填写中国气象局台风编号，其他灾种不得填写。")
+        yield violation(
+            "disaster.typhoon_number",
+            "payload.typhoon_number",
+            "A typhoon report needs the CMA typhoon number; other types must not have one.",
+            "台风灾害须填写中国气象局台风编号，其他灾种不得填写。",
+        )
     stage, rev = payload["stage"], payload["revision"]
     if (stage == "initial") != (rev == 1):
-        yield violation("disaster.stage_revision", "payload.revision",
-                        "An initial report has revision 1; updates and the final report have revision ≥ 2.",
-                        "初报的修订号为 1；续报和核报的修订号应不小于 2。")
+        yield violation(
+            "disaster.stage_revision",
+            "payload.revision",
+            "An initial report has revision 1; updates and the final report have revision ≥ 2.",
+            "初报的修订号为 1；续报和核报的修订号应不小于 2。",
+        )
     if payload["started_on"] > payload["data_as_of"][:10]:
-        yield violation("disaster.dates", "payload.started_on", "started_on is later than data_as_of.",
-                        "灾害发生日期晚于数据截止时间。")
+        yield violation(
+            "disaster.dates",
+            "payload.started_on",
+            "started_on is later than data_as_of.",
+            "灾害发生日期晚于数据截止时间。",
+        )
     yield from _scope_rule(payload, payload["reporting_unit_code"])
     yield from snapshot_rules(payload)
 
 
 def correction_rules(payload: dict) -> Iterator[FieldError]:
     if payload["revision"] <= payload["corrects_revision"]:
-        yield violation("disaster.correction_revision", "payload.revision",
-                        "A correction's revision must be greater than the revision it corrects.",
-                        "更正的修订号必须大于被更正报告的修订号。")
+        yield violation(
+            "disaster.correction_revision",
+            "payload.revision",
+            "A correction's revision must be greater than the revision it corrects.",
+            "更正的修订号必须大于被更正报告的修订号。",
+        )
     yield from snapshot_rules(payload)
 
 
 def cancel_rules(payload: dict) -> Iterator[FieldError]:
     if (payload["reason_code"] == "merged") != ("merged_into_event_id" in payload):
-        yield violation("disaster.cancel_merge", "payload.merged_into_event_id",
-                        "merged_into_event_id is required exactly when reason_code is merged.",
-                        "仅当撤销原因为“合并”时须填写合并后的事件编号。")
+        yield violation(
+            "disaster.cancel_merge",
+            "payload.merged_into_event_id",
+            "merged_into_event_id is required exactly when reason_code is merged.",
+            "仅当撤销原因为“合并”时须填写合并后的事件编号。",
+        )

@@ -307,3 +307,61 @@ def test_mutated_examples_get_the_reference_verdict(rel, data):
         elif action == "newline" and isinstance(parent[last], str):
             parent[last] = parent[last] + "\n"
     assert _outcome(validate_fast, copy.deepcopy(msg)) == _outcome(validate_message, copy.deepcopy(msg))
+
+
+# ---------------------------------------------------------------- disaster snapshot rules: the one-pass check
+
+
+_SNAPSHOTS = [
+    e for e in EXAMPLES if e.split("/")[0] in ("disaster.report", "disaster.correction") and "/invalid-" not in e
+]
+
+
+def _decimal(n: int) -> str:
+    return f"{n // 100}.{n % 100:02d}"
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.sampled_from(_SNAPSHOTS), st.data())
+def test_one_pass_snapshot_check_agrees_with_the_rules(rel, data):
+    from schemas.payloads.disaster import _name_list_rule, _snapshot_clean, _snapshot_errors, snapshot_rules
+
+    p = _load(rel)["payload"]
+    for _ in range(data.draw(st.integers(0, 3))):
+        action = data.draw(st.sampled_from(["leaf", "leaf", "leaf", "drop", "county", "township", "copy"]))
+        trees = (
+            [p["totals"]]
+            + [c["indicators"] for c in p.get("counties") or []]
+            + [t["indicators"] for c in p.get("counties") or [] for t in c.get("townships") or []]
+        )
+        if action in ("leaf", "drop"):
+            leaves = [
+                (parent, k)
+                for tree in trees
+                for g in tree.values()
+                for parent in [g, *(v for v in g.values() if isinstance(v, dict))]
+                for k, v in parent.items()
+                if not isinstance(v, dict)
+            ]
+            if not leaves:
+                continue
+            parent, k = data.draw(st.sampled_from(leaves))
+            if action == "drop":
+                del parent[k]
+                continue
+            old = parent[k]
+            n = old if type(old) is int else int(old.replace(".", ""))
+            n = max(0, data.draw(st.sampled_from([0, n - 1, n + 1, n * 2, n // 2, n + 100])))
+            parent[k] = n if type(old) is int else _decimal(n)
+        elif action == "county" and p.get("counties"):
+            p["counties"].append(copy.deepcopy(data.draw(st.sampled_from(p["counties"]))))
+        elif action == "township":
+            with_t = [c for c in p.get("counties") or [] if c.get("townships")]
+            if with_t:
+                c = data.draw(st.sampled_from(with_t))
+                c["townships"].append(copy.deepcopy(data.draw(st.sampled_from(c["townships"]))))
+        elif action == "copy" and p.get("counties"):  # the totals become one county's figures
+            p["totals"] = copy.deepcopy(data.draw(st.sampled_from(p["counties"]))["indicators"])
+    errors = list(_snapshot_errors(p))
+    assert _snapshot_clean(p) == (errors == [])
+    assert list(snapshot_rules(p)) == errors + list(_name_list_rule(p))
