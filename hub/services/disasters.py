@@ -21,6 +21,7 @@ real event's id therefore leaves the real event untouched.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,14 +48,15 @@ def on_disaster(batch: Batch, msg: dict) -> None:
     p = msg["payload"]
     region = msg["sender"]["region"]
     status = msg.get("status") or ACTUAL
-    batch.add(t.disaster_reports, {
+    row = {
         "message_id": msg["message_id"], "region": region, "event_id": p["event_id"], "kind": msg["kind"],
         "stage": p.get("stage") or ("final" if msg["kind"] == "disaster.correction" else None),
         "revision": p.get("revision"), "data_as_of": p.get("data_as_of"), "sent_at": msg["sent_at"],
-        "received_at": batch.now, "payload": p, "envelope_status": status})
+        "received_at": batch.now, "payload": p, "envelope_status": status}
+    batch.add(t.disaster_reports, row)
     if status == ACTUAL:
         batch.touch("disaster", (region, p["event_id"]))
-        batch.memo.setdefault(NEW_IDS, {}).setdefault((region, p["event_id"]), []).append(msg["message_id"])
+        batch.memo.setdefault(NEW_ROWS, {}).setdefault((region, p["event_id"]), {}).setdefault(msg["message_id"], row)
     else:
         batch.touch("disaster_drill", (status, region, p["event_id"]))
 
@@ -126,8 +128,9 @@ def _build(conn, ids_by: dict[tuple[str, str], list[str]],  # noqa: ANN001
     return out
 
 
-#: ``on_disaster`` notes the message ids each batch adds per actual event here (in ``Batch.memo``)
-NEW_IDS = "disaster_new_ids"
+#: ``on_disaster`` notes each batch's new revision rows per actual event here (in ``Batch.memo``), as inserted:
+#: {event key: {message id: row}}
+NEW_ROWS = "disaster_new_rows"
 #: the worker's memo of event summaries (in ``Batch.cache``), least recently used first
 SUMMARIES = "disaster_summaries"
 #: Summaries kept per worker. An entry holds the current report and the event's flags (~9 KB with the bench's
@@ -194,35 +197,57 @@ def _fold_entry(entry: _Entry, rows: list[dict], policy: HubPolicy) -> _Entry | 
 def iter_summaries(batch: Batch, keys: set[tuple[str, str]]) -> Iterator[tuple[tuple[str, str], _Entry]]:
     """The touched actual events, each as a memoised summary folded forward by the batch's new revisions.
 
-    Only when the memo holds the event and its stored revisions number exactly the memoised count plus the ids
-    this batch added (one ``count(*)`` per event, read in one statement): then only the new rows are fetched. Any
-    other case — a memo miss, a count that does not match (a batch rolled back after the memo moved on, another
+    Only when the memo holds the event and its stored revisions number exactly the memoised count plus the
+    revisions this batch added (one ``count(*)`` per event, read in one statement): the new revisions are then
+    those rows of the batch itself, nothing is re-read. An event the memo does not hold whose stored revisions are
+    exactly this batch's (a new event) is built from the batch's rows the same way. Any other case — a memo miss
+    with older revisions, a count that does not match (a batch rolled back after the memo moved on, another
     writer), a revision the summary cannot place (``fold_summary`` returns None) or changed defaults — rebuilds
-    the event from all its revisions, which re-seeds the memo. Rows and reports are the same as the rebuild's
-    (``tests/hub/domain/test_disaster_fold.py``)."""
+    the event from all its stored revisions, which re-seeds the memo. Rows and reports are the same as the
+    rebuild's (``tests/hub/domain/test_disaster_fold.py``, ``tests/hub/services/test_disaster_fold_db.py``).
+
+    Why the batch's rows are the stored ones: the facts are inserted if absent, and the intake applies no message
+    whose id it has already processed (the ``processed`` row is written in the same transaction as the revision),
+    so every new id is stored, by this batch; the stored set thus contains the new ids, and a count equal to the
+    memoised count plus their number leaves no room for anything else."""
     memo: dict[tuple[str, str], _Entry] = batch.cache.setdefault(SUMMARIES, {})
-    new_ids: dict[tuple[str, str], list[str]] = batch.memo.get(NEW_IDS, {})
+    new_rows: dict[tuple[str, str], dict[str, dict]] = batch.memo.get(NEW_ROWS, {})
+    if batch.now.tzinfo is None:  # a naive clock: the stored received_at is not the batch's; read the table
+        new_rows = {}
     conn, policy = batch.conn, batch.policy
     entries = {k: memo.pop(k) for k in sorted(keys) if k in memo}  # re-inserted below: most recently used last
     entries = {k: e for k, e in entries.items() if e.summary.policy == policy.deadlines}
-    counts = _counts(conn, set(entries)) if entries else {}
-    fast = {k: e for k, e in entries.items() if counts.get(k) == e.summary.count + len(set(new_ids.get(k, ())))}
-    rows = _fetch(conn, [m for k in fast for m in set(new_ids.get(k, ()))])
+    wanted = set(entries) | {k for k in keys if new_rows.get(k)}
+    counts = _counts(conn, wanted) if wanted else {}
+    fast = {k: e for k, e in entries.items() if counts.get(k) == e.summary.count + len(new_rows.get(k, ()))}
     rebuild = set(keys) - set(fast)
     for key, entry in fast.items():
-        ids = set(new_ids.get(key, ()))
-        folded = entry if not ids else (None if ids - rows.keys() else
-                                        _fold_entry(entry, [rows[m] for m in sorted(ids)], policy))
+        rows = new_rows.get(key)
+        folded = entry if not rows else _fold_entry(entry, [rows[m] for m in sorted(rows)], policy)
         if folded is None:
             rebuild.add(key)
             continue
         memo[key] = folded
         yield key, folded
-    for key, (event, raw) in iter_events(conn, rebuild):
+    # new events (no memo entry, every stored revision in this batch) from the batch's rows, the others from the
+    # table, in key order as one rebuild
+    fresh = {k for k in rebuild if k not in entries and new_rows.get(k) and counts.get(k) == len(new_rows[k])}
+    from_batch = ((k, e) for k in sorted(fresh) for e in _events_from(k, list(new_rows[k].values())))
+    for key, (event, raw) in heapq.merge(from_batch, iter_events(conn, rebuild - fresh), key=lambda kv: kv[0]):
         memo[key] = entry = _seed(event, raw, policy)
         yield key, entry
     if len(memo) > SUMMARIES_MAX:
         _evict_oldest(memo, SUMMARIES_MAX)
+
+
+def _events_from(key: tuple[str, str], rows: list[dict]):  # noqa: ANN202
+    """``_build`` of one event from rows in hand (at most one ``(event, rows)``; none when the rules refuse the
+    event, as ``_safe_build`` skips it)."""
+    try:
+        defaults = event_defaults(rows)
+        yield build_event(to_report(row, defaults) for row in rows), rows
+    except DomainError:
+        return
 
 
 def _counts(conn, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:  # noqa: ANN001

@@ -80,7 +80,7 @@ def test_a_flood_folds_without_rebuilding(hub, monkeypatch) -> None:  # noqa: AN
     messages = flood(4, 12)
     for i in range(0, len(messages), 4):
         hub.feed(*messages[i:i + 4], batch=4)
-    assert [k for k in rebuilt if k] == [{("bj", f"E{e}") for e in range(1, 5)}]  # only the first batch (misses)
+    assert [k for k in rebuilt if k] == []  # the first batch's new events are built from the batch's rows
     monkeypatch.setattr(disasters, "iter_events", iter_events)
     assert rows(hub) == fresh_rows(hub, messages, 4)
 
@@ -110,7 +110,8 @@ def test_a_stale_memo_entry_is_not_trusted(hub) -> None:  # noqa: ANN001
 
 def test_what_a_batch_reads_does_not_grow_with_history(hub) -> None:  # noqa: ANN001
     """Statements on ``disaster_reports`` and revision rows fetched per batch of one new revision per event:
-    the same after 3 revisions as after 40."""
+    the same after 3 revisions as after 40. The new revisions are the batch's own rows (the count proves they are
+    the stored ones), so no revision is re-read; new events are built from the batch too."""
     reads: list[list[str]] = []
     fetched: list[int] = []
     fetch = disasters._fetch
@@ -135,8 +136,29 @@ def test_what_a_batch_reads_does_not_grow_with_history(hub) -> None:  # noqa: AN
     finally:
         event.remove(hub.engine, "before_cursor_execute", on_execute)
         disasters._fetch = disasters_fetch
-    assert reads[0] == ["INSERT", "SELECT", "SELECT"]  # first batch: no memo, the full rebuild (ids, rows)
-    assert fetched[0] == 5
-    for later in range(1, 40):
-        assert reads[later] == ["INSERT", "SELECT count", "SELECT"], later  # counts, then the 5 new rows only
-        assert fetched[later] == 5, later
+    for later in range(40):  # the first batch too: no memo, but the events are new (count = the batch's rows)
+        assert reads[later] == ["INSERT", "SELECT count"], later
+        assert fetched[later] == 0, later
+    assert rows(hub) == fresh_rows(hub, messages, 5)
+
+
+def test_an_event_with_older_revisions_and_no_memo_entry_is_rebuilt_from_the_table(hub, monkeypatch) -> None:  # noqa: ANN001
+    """A memo miss whose event has stored revisions besides the batch's is not built from the batch alone."""
+    messages = flood(2, 6)
+    hub.feed(*messages[:6], batch=6)
+    hub.intake.cache.clear()
+    fetched: list[int] = []
+    fetch = disasters._fetch
+
+    def spy(conn, ids):  # noqa: ANN001, ANN202
+        out = fetch(conn, ids)
+        fetched.append(len(out))
+        return out
+
+    monkeypatch.setattr(disasters, "_fetch", spy)
+    hub.feed(*messages[6:8], batch=2)
+    assert fetched == [8]  # both events, all their revisions
+    hub.feed(*messages[8:], batch=4)
+    assert fetched == [8]  # memoised again: folded from the batch
+    monkeypatch.setattr(disasters, "_fetch", fetch)
+    assert rows(hub) == fresh_rows(hub, messages, 2)
