@@ -56,26 +56,28 @@ def flat_figures(indicators: dict) -> dict[str, int | Decimal]:
     return out
 
 
-#: (parent path, key) → (dotted path, flat rule name): every revision names the same few dozen indicators, so the
-#: names are built once (and shared by every report) instead of once per figure per revision; bounded, as keys
-#: come from messages
-_NAMES: dict[tuple[str, str], tuple[str, str]] = {}
-_NAMES_MAX = 10_000
-
-
-def _name(prefix: str, key: str) -> tuple[str, str]:
-    path = f"{prefix}.{key}" if prefix else key
-    named = (path, RENAME.get(path, path))
-    if len(_NAMES) < _NAMES_MAX:
-        _NAMES[(prefix, key)] = named
-    return named
+#: parent path → key → (dotted path, flat rule name): every revision names the same few dozen indicators, so the
+#: names are built once (and shared by every report) instead of once per figure per revision. Bounded, as keys
+#: come from messages: at most ``_NAMES_MAX`` parents of at most ``_NAMES_MAX`` keys.
+_NAMES: dict[str, dict[str, tuple[str, str]]] = {}
+_NAMES_MAX = 256
 
 
 def _walk(prefix: str, node: dict, out: dict) -> None:
-    names = _NAMES
+    names = _NAMES.get(prefix)
+    if names is None:
+        names = {} if len(_NAMES) >= _NAMES_MAX else _NAMES.setdefault(prefix, {})
     for key, value in node.items():
-        named = names.get((prefix, key)) or _name(prefix, key)
-        if isinstance(value, dict):
+        named = names.get(key)
+        if named is None:
+            path = f"{prefix}.{key}" if prefix else key
+            named = (path, RENAME.get(path, path))
+            if len(names) < _NAMES_MAX:
+                names[key] = named
+        cls = value.__class__
+        if cls is int:  # int(value) is value
+            out[named[1]] = value
+        elif cls is dict or isinstance(value, dict):
             _walk(named[0], value, out)
         else:
             out[named[1]] = Decimal(value) if isinstance(value, str) else int(value)

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from types import SimpleNamespace
 
 from sqlalchemy import delete, func, or_, select
@@ -133,10 +134,14 @@ def _build(conn, ids_by: dict[tuple[str, str], list[str]],  # noqa: ANN001
 NEW_ROWS = "disaster_new_rows"
 #: the worker's memo of event summaries (in ``Batch.cache``), least recently used first
 SUMMARIES = "disaster_summaries"
-#: Summaries kept per worker. An entry holds the current report and the event's flags (~9 KB with the bench's
-#: sample report, tracemalloc), not its history, so the memo is bounded by events alone: ≤ ~46 MB (the bench's
-#: ~1,500 events: ~14 MB). A miss rebuilds the event from its table.
-SUMMARIES_MAX = 5_000
+#: Summaries kept per worker: the memo is bounded by an estimate of its size (``_Entry.size``, fitted to
+#: tracemalloc: an event whose current report is the bench's sample report, 34 figures and one county, ~6.8 KB; a
+#: correction-only event ~2 KB; a cancel-only event ~0.5 KB), not its history; and by entries. The bench (5,000
+#: events per kind, 15,000 in all) needs ~47 MB to hold them all; a memo that held fewer missed on ~45 % of its
+#: touches at a million messages, each miss rebuilding the event from every revision. A miss rebuilds the event
+#: from its table.
+SUMMARIES_BYTES = 64 << 20
+SUMMARIES_MAX = 50_000
 #: ``iter_events`` holds the rows and reports of at most this many revisions at a time
 LOAD_ROWS_MAX = 1_000
 
@@ -152,6 +157,16 @@ class _Entry:
 
     def row(self, now: datetime, policy: HubPolicy) -> dict:
         return summary_row(self.summary, self.current_row, self.first_received_at, now, policy)
+
+    @cached_property
+    def size(self) -> int:
+        """Estimated bytes held (see ``SUMMARIES_BYTES``): a base, the figures of the reports held, the flags."""
+        s = self.summary
+        reports = {id(r): r for r in (s.current, s.core_final) if r is not None}
+        if not reports:
+            return 500
+        cells = sum(len(r.figures) + sum(len(f) for f in r.county_figures.values()) for r in reports.values())
+        return 1_900 * len(reports) + 72 * cells + 150 * (len(s.ignored) + len(s.decreases) + len(s.inconsistencies))
 
 
 def _seed(event: DisasterEvent, rows: list[dict], policy: HubPolicy) -> _Entry:
@@ -236,8 +251,7 @@ def iter_summaries(batch: Batch, keys: set[tuple[str, str]]) -> Iterator[tuple[t
     for key, (event, raw) in heapq.merge(from_batch, iter_events(conn, rebuild - fresh), key=lambda kv: kv[0]):
         memo[key] = entry = _seed(event, raw, policy)
         yield key, entry
-    if len(memo) > SUMMARIES_MAX:
-        _evict_oldest(memo, SUMMARIES_MAX)
+    _evict(memo)
 
 
 def _events_from(key: tuple[str, str], rows: list[dict]):  # noqa: ANN202
@@ -261,6 +275,19 @@ def _counts(conn, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:  # 
         for region, event_id, n in conn.execute(q):
             out[(region, event_id)] = n
     return out
+
+
+def _evict(memo: dict[tuple[str, str], _Entry]) -> None:
+    """Keep the memo within ``SUMMARIES_MAX`` entries and ``SUMMARIES_BYTES`` (estimated): once over either, the
+    least recently used entries go until it is at half."""
+    if len(memo) > SUMMARIES_MAX:
+        _evict_oldest(memo, SUMMARIES_MAX)
+    total = sum(e.size for e in memo.values())
+    if total > SUMMARIES_BYTES:
+        for key in list(memo):
+            if total <= SUMMARIES_BYTES // 2:
+                break
+            total -= memo.pop(key).size
 
 
 def _evict_oldest(memo: dict, limit: int) -> None:

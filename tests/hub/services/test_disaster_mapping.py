@@ -43,17 +43,21 @@ def test_flat_figures_equals_the_plain_walk(tree) -> None:  # noqa: ANN001
 
 def test_a_full_name_cache_still_names_every_figure(monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(m, "_NAMES", {})
-    monkeypatch.setattr(m, "_NAMES_MAX", 2)
+    monkeypatch.setattr(m, "_NAMES_MAX", 1)
     tree = {"people": {"affected": 5, "injured_severe": 1}, "losses": {"total": "1.50", "other": "2"}, "z": 3}
-    assert (
-        list(m.flat_figures(tree).items())
-        == list(reference(tree).items())
-        == [
-            ("affected_population", 5),
-            ("seriously_injured", 1),
-            ("direct_economic_loss_wan_yuan", Decimal("1.50")),
-            ("losses.other", Decimal("2")),
-            ("z", 3),
-        ]
-    )
-    assert len(m._NAMES) == 2
+    expected = [
+        ("affected_population", 5),
+        ("seriously_injured", 1),
+        ("direct_economic_loss_wan_yuan", Decimal("1.50")),
+        ("losses.other", Decimal("2")),
+        ("z", 3),
+    ]
+    assert list(m.flat_figures(tree).items()) == list(reference(tree).items()) == expected
+    assert list(m.flat_figures(tree).items()) == expected
+    assert m._NAMES == {"": {"people": ("people", "people")}}  # one parent of one key kept
+
+
+def test_ints_stay_the_same_objects_and_bools_become_ints() -> None:
+    big = 10**15 + 7
+    out = m.flat_figures({"a": big, "b": True, "c": {"d": "0.10"}})
+    assert out["a"] is big and out["b"] == 1 and type(out["b"]) is int and out["c.d"] == Decimal("0.10")

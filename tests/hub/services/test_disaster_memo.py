@@ -3,6 +3,8 @@ over millions of messages) and evicting from it never changes a result: a miss r
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from hub.services import disasters
 from tests.hub.services import builders as b
 from tests.hub.services.test_order_independence import reset, state
@@ -28,4 +30,36 @@ def test_a_tiny_memo_gives_the_same_events_as_no_eviction(hub, monkeypatch) -> N
     monkeypatch.setattr(disasters, "SUMMARIES_MAX", 2)
     hub.feed(*REPORTS, batch=1)  # events come round-robin: each is evicted before its next revision
     assert len(hub.intake.cache[disasters.SUMMARIES]) <= 2
+    assert state(hub) == expected
+
+
+def test_the_byte_bound_evicts_the_least_recently_used_down_to_half(monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(disasters, "SUMMARIES_BYTES", 10_000)
+    memo = {k: SimpleNamespace(size=2_000) for k in "abcdef"}  # 12,000 bytes, oldest first
+    disasters._evict(memo)
+    assert list(memo) == ["e", "f"]  # down to 4,000 (at most half the bound)
+    disasters._evict(memo)
+    assert list(memo) == ["e", "f"]
+
+
+def test_entry_sizes_follow_what_the_entry_holds(hub) -> None:  # noqa: ANN001
+    hub.feed(b.disaster("bj", "A", "initial", 1, 10),
+             b.msg("disaster.cancel", {"event_id": "C", "reason_code": "merged", "merged_into_event_id": "A",
+                                       "reason": "合并"}, "bj"))
+    memo = hub.intake.cache[disasters.SUMMARIES]
+    report = memo[("bj", "A")].summary.current
+    cells = len(report.figures) + sum(len(f) for f in report.county_figures.values())
+    assert memo[("bj", "A")].size == 1_900 + 72 * cells
+    assert memo[("bj", "C")].size == 500
+
+
+def test_a_memo_over_its_byte_bound_gives_the_same_events(hub, monkeypatch) -> None:  # noqa: ANN001
+    hub.feed(*REPORTS, batch=len(REPORTS))
+    expected = state(hub)
+    reset(hub.engine)
+    hub.intake.cache.clear()
+    monkeypatch.setattr(disasters, "SUMMARIES_BYTES", 6_000)  # about two entries
+    hub.feed(*REPORTS, batch=3)
+    memo = hub.intake.cache[disasters.SUMMARIES]
+    assert 0 < sum(e.size for e in memo.values()) <= 6_000
     assert state(hub) == expected
