@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Sequence
-from operator import itemgetter
+from datetime import datetime as _datetime
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Date, DateTime, Table, Time, TypeDecorator, insert
+from sqlalchemy.dialects.sqlite import DATETIME as _SQLITE_DATETIME
+
+_SQLITE_BIND = _SQLITE_DATETIME.bind_processor
 
 #: Statement shapes kept (a process writes a few dozen: one per table and statement kind); the oldest goes first.
 MAX_SHAPES = 512
@@ -41,45 +44,70 @@ class _Shape:
         self.convert = convert
 
 
-def _positional(names: list[str], procs: list) -> Callable[[Sequence[dict]], list]:
-    get = itemgetter(*names)
-    if len(names) == 1:
-        proc = procs[0]
+def _fast_processor(type_, dialect):  # noqa: ANN001, ANN202
+    """The type's bind processor for this dialect, with the same results as ``type_.bind_processor(dialect)``:
+    a type decorator's ``process_bind_param`` is chained straight to its implementation's processor (one call less
+    per value), and SQLite's default DATETIME text of a naive ``datetime`` is ``isoformat(" ", "microseconds")``
+    (the same characters as SQLAlchemy's ``%``-format of the fields, in C); anything else goes to SQLAlchemy's own
+    processor. ``tests/jjj/test_db_fast.py`` compares both for every value shape."""
+    proc = type_.bind_processor(dialect)
+    if proc is None:
+        return None
+    if isinstance(type_, TypeDecorator):
+        if not type_._has_bind_processor:
+            return proc
+        inner = _fast_processor(type_.impl_instance, dialect)
+        param = type_.process_bind_param
+        if inner is None:
+            return lambda v: param(v, dialect)
+        return lambda v: inner(param(v, dialect))
+    if (type(type_) is _SQLITE_DATETIME and type_._storage_format == _SQLITE_DATETIME._storage_format
+            and type(type_).bind_processor is _SQLITE_BIND):
+        slow = proc
+
+        def sqlite_datetime(value):  # noqa: ANN001, ANN202
+            if type(value) is _datetime and value.tzinfo is None:
+                return value.isoformat(" ", "microseconds")
+            return slow(value)
+
+        return sqlite_datetime
+    return proc
+
+
+def _immutable(type_) -> bool:  # noqa: ANN001
+    """Columns whose values are immutable (datetimes, dates): a value that is the same object as the previous row's
+    converts to the same result (a batch's rows often share one clock reading), so the previous result is reused."""
+    affinity = getattr(type_, "_type_affinity", None)
+    return affinity is not None and issubclass(affinity, Date | DateTime | Time)
+
+
+def _generate(procs: list, keys: list[str], names: list[str] | None, memo: list[bool]):  # noqa: ANN202
+    """A converter of row dicts into the driver's parameters, written out per statement shape (one tuple or dict
+    expression per row, no inner loop): ``keys[i]`` is read from the row, ``procs[i]`` (or None) applied; ``names``
+    (pyformat drivers) are the dict keys of the parameters, None for a tuple (qmark drivers)."""
+    env: dict[str, Any] = {"_MISS": object()}
+    lines = ["def convert(rows):", "    out = []", "    append = out.append"]
+    body = []
+    items = []
+    for i, (proc, key) in enumerate(zip(procs, keys, strict=True)):
         if proc is None:
-            return lambda rows: [(get(r),) for r in rows]
-        return lambda rows: [(proc(get(r)),) for r in rows]
-    processed = [(i, p) for i, p in enumerate(procs) if p is not None]
-    if not processed:
-        return lambda rows: [get(r) for r in rows]  # itemgetter already returns a tuple
-
-    def convert(rows: Sequence[dict]) -> list[tuple]:
-        out = []
-        append = out.append
-        for r in rows:
-            v = list(get(r))
-            for i, p in processed:
-                v[i] = p(v[i])
-            append(tuple(v))
-        return out
-
-    return convert
-
-
-def _named(items: list[tuple[str, str, Any]]) -> Callable[[Sequence[dict]], list]:
-    plain = [(escaped, name) for escaped, name, p in items if p is None]
-    processed = [(escaped, name, p) for escaped, name, p in items if p is not None]
-
-    def convert(rows: Sequence[dict]) -> list[dict]:
-        out = []
-        append = out.append
-        for r in rows:
-            d = {e: r[n] for e, n in plain}
-            for e, n, p in processed:
-                d[e] = p(r[n])
-            append(d)
-        return out
-
-    return convert
+            items.append(f"r[{key!r}]")
+            continue
+        env[f"p{i}"] = proc
+        if memo[i]:
+            lines.append(f"    l{i} = m{i} = _MISS")
+            body += [f"        v{i} = r[{key!r}]", f"        if v{i} is not l{i}:",
+                     f"            l{i} = v{i}", f"            m{i} = p{i}(v{i})"]
+            items.append(f"m{i}")
+        else:
+            items.append(f"p{i}(r[{key!r}])")
+    if names is None:
+        row = "(" + "".join(f"{x}, " for x in items) + ")"
+    else:
+        row = "{" + ", ".join(f"{n!r}: {x}" for n, x in zip(names, items, strict=True)) + "}"
+    lines += ["    for r in rows:", *body, f"        append({row})", "    return out"]
+    exec("\n".join(lines), env)  # noqa: S102 - the code is made of repr()s of column names only
+    return env["convert"]
 
 
 def _compile(stmt, dialect, columns: tuple[str, ...]):  # noqa: ANN001, ANN202
@@ -96,13 +124,18 @@ def _compile(stmt, dialect, columns: tuple[str, ...]):  # noqa: ANN001, ANN202
         return _FALLBACK
 
     def proc(name: str):  # noqa: ANN202
-        return binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        return _fast_processor(binds[name].type.dialect_impl(dialect), dialect)
+
+    def memo(name: str) -> bool:
+        return _immutable(binds[name].type)
 
     if comp.positional:
         names = list(comp.positiontup)
-        return _Shape(comp.string, _positional(names, [proc(n) for n in names]))
+        return _Shape(comp.string, _generate([proc(n) for n in names], names, None, [memo(n) for n in names]))
     escaped = comp.escaped_bind_names or {}
-    return _Shape(comp.string, _named([(escaped.get(n, n), n, proc(n)) for n in binds]))
+    keys = list(binds)
+    return _Shape(comp.string, _generate([proc(n) for n in keys], keys, [escaped.get(n, n) for n in keys],
+                                         [memo(n) for n in keys]))
 
 
 def executemany(conn, table: Table, rows: Sequence[dict], build: Callable[[Any], Any],  # noqa: ANN001

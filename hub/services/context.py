@@ -52,6 +52,16 @@ class Batch:
     messages: list[dict] = field(default_factory=list)
     #: per-batch reads made by ``prefetch`` (dropped with the batch)
     memo: dict = field(default_factory=dict)
+    #: (``now``, its ISO text): the batch's hub messages are all stamped with it, formatted once
+    _now_text: tuple = field(default=(None, ""), init=False, repr=False, compare=False)
+
+    def now_iso(self) -> str:
+        """``self.now.isoformat()``, formatted once per batch (again if ``now`` is replaced)."""
+        now, text = self._now_text
+        if now is not self.now:
+            text = self.now.isoformat()
+            self._now_text = (self.now, text)
+        return text
 
     def prefetch(self, name: str, load: Callable[[list[dict]], dict], wanted: Callable[[dict], bool]) -> dict:
         """``load(messages)`` once per batch over the batch's messages that ``wanted`` selects; its result is kept
@@ -75,7 +85,7 @@ class Batch:
         ``status``: the envelope status of the message (a message about a drill is sent as that drill's status)."""
         topic = status_topic(self.prefix) if to == "status" else inbox_topic(self.prefix, to)
         out = outgoing(kind, payload, topic, schemas.KINDS[kind].partition_key(payload), references=references,
-                       correlation_id=correlation_id, sent_at=self.now.isoformat(), status=status)
+                       correlation_id=correlation_id, sent_at=self.now_iso(), status=status)
         self.outgoing.append(out)
         return out.message_id
 
@@ -91,7 +101,7 @@ class Batch:
     def status_change(self, entity_type: str, entity_id: str, region: str, before: str | None, after: str,
                       cause: str | None = None, reason: str | None = None) -> None:
         payload = {"entity_type": entity_type, "entity_id": entity_id, "region": region, "from_state": before,
-                   "to_state": after, "changed_at": self.now.isoformat()}
+                   "to_state": after, "changed_at": self.now_iso()}
         if cause:
             payload["cause_message_id"] = cause
         if reason:

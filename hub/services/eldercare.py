@@ -43,7 +43,7 @@ from hub.domain.eldercare import ClaimLine, Enrolment, RateTable, Reason, adjudi
 from hub.domain.errors import DomainError
 from hub.domain.settlement import correction_period
 from hub.infrastructure import tables as t
-from hub.infrastructure.sql import insert_ignore, upsert
+from hub.infrastructure.sql import among, insert_ignore, upsert
 from hub.services.context import Batch
 from hub.services.policy import PROVINCE, bus_region_of
 from hub.services.verification import ref_text
@@ -156,7 +156,7 @@ def _load_lines(conn, claim_ids: list[str]) -> dict:  # noqa: ANN001
     L = t.eldercare_claim_lines
     found: dict[str, set[str]] = defaultdict(set)
     for i in range(0, len(claim_ids), 500):
-        for r in conn.execute(select(L.c.claim_id, L.c.line_id).where(L.c.claim_id.in_(claim_ids[i:i + 500]))):
+        for r in conn.execute(select(L.c.claim_id, L.c.line_id).where(among(conn, L.c.claim_id, claim_ids[i:i + 500]))):
             found[r.claim_id].add(r.line_id)
     return {"ids": set(claim_ids), "lines": found}
 
@@ -174,7 +174,7 @@ def _load_rates(conn, payers: list[str]) -> dict:  # noqa: ANN001
     R = t.eldercare_rates
     found: dict[str, dict] = defaultdict(dict)
     for r in conn.execute(select(R.c.payer_code, R.c.subsidy_type, R.c.effective_from, R.c.rate_fen)
-                          .where(R.c.payer_code.in_(payers))):
+                          .where(among(conn, R.c.payer_code, payers))):
         found[r.payer_code][(r.subsidy_type, r.effective_from)] = int(r.rate_fen)
     return {"ids": set(payers), "rates": found}
 
@@ -194,7 +194,7 @@ def _rates(conn, payers: set[str]) -> dict[str, RateTable]:  # noqa: ANN001
     R = t.eldercare_rates
     codes = payers | {p[:2] + "0000" for p in payers}
     raw: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for r in conn.execute(select(R).where(R.c.payer_code.in_(sorted(codes)))):
+    for r in conn.execute(select(R).where(among(conn, R.c.payer_code, sorted(codes)))):
         raw[r.payer_code][r.subsidy_type].append((r.effective_from, int(r.rate_fen)))
     out = {}
     for payer in payers:
@@ -240,7 +240,7 @@ def summarise_claims(batch: Batch, claim_ids: list[str]) -> None:
                    func.min(L.c.period).label("period"), func.min(L.c.facility_id).label("facility_id"),
                    func.min(L.c.facility_region).label("facility_region"), func.count().label("line_count"),
                    func.sum(L.c.amount_fen).label("claimed_fen"), func.min(L.c.submitted_at).label("submitted_at"))
-            .where(L.c.claim_id.in_(claim_ids[i:i + 500]), L.c.envelope_status == ACTUAL)
+            .where(among(batch.conn, L.c.claim_id, claim_ids[i:i + 500]), L.c.envelope_status == ACTUAL)
             .group_by(L.c.claim_id)).mappings()]
     upsert(batch.conn, t.eldercare_claims, rows)
 
@@ -258,14 +258,14 @@ def adjudicate_elders(batch: Batch, elders: list[str], months: dict[str, set[str
     lines, enrols, settled = [], [], {}
     for i in range(0, len(elders), 500):
         chunk = elders[i:i + 500]
-        lines += [dict(r) for r in conn.execute(select(L).where(L.c.elder_ref.in_(chunk),
+        lines += [dict(r) for r in conn.execute(select(L).where(among(conn, L.c.elder_ref, chunk),
                                                                 L.c.envelope_status == ACTUAL)).mappings()
                   if r["elder_ref"] not in months or r["period"] in months[r["elder_ref"]]]
-        enrols += [dict(r) for r in conn.execute(select(E).where(E.c.elder_ref.in_(chunk),
+        enrols += [dict(r) for r in conn.execute(select(E).where(among(conn, E.c.elder_ref, chunk),
                                                                  E.c.envelope_status == ACTUAL)).mappings()]
         settled.update({line_key(r["claim_id"], r["line_id"]): dict(r) for r in conn.execute(
             select(A, S.c.period.label("statement_period")).outerjoin(S, S.c.statement_id == A.c.statement_id)
-            .where(A.c.elder_ref.in_(chunk), A.c.statement_id.is_not(None))).mappings()})
+            .where(among(conn, A.c.elder_ref, chunk), A.c.statement_id.is_not(None))).mappings()})
     rates = _rates(conn, {r["payer_district"] for r in lines})
     domain_enrols = [Enrolment(e["elder_ref"], e["home_district"], e["facility_id"], PROVINCE[e["facility_region"]],
                                e["admitted_on"], e["discharged_on"], e["grade"], e["assessed_on"],
@@ -318,7 +318,7 @@ def _adjust_settled(batch: Batch, rows: list[dict], settled: dict[str, dict]) ->
     conn, D = batch.conn, t.settlement_adjustments
     keys = [line_key(r["claim_id"], r["line_id"]) for r in rows]
     booked: dict[str, int] = defaultdict(int)
-    for r in conn.execute(select(D.c.adjusts_line_id, D.c.amount_fen).where(D.c.adjusts_line_id.in_(keys))):
+    for r in conn.execute(select(D.c.adjusts_line_id, D.c.amount_fen).where(among(conn, D.c.adjusts_line_id, keys))):
         booked[r.adjusts_line_id] += int(r.amount_fen)
     issued = _issued(conn)
     out = []
@@ -357,12 +357,12 @@ def notify_claims(batch: Batch, claim_ids: list[str]) -> None:
     """Send the adjudication of each claim whose decisions changed since its last notice (module docstring)."""
     conn, L, A, N = batch.conn, t.eldercare_claim_lines, t.eldercare_adjudications, t.eldercare_claim_notices
     lines: dict[str, list] = defaultdict(list)
-    for r in conn.execute(select(L).where(L.c.claim_id.in_(claim_ids), L.c.envelope_status == ACTUAL)).mappings():
+    for r in conn.execute(select(L).where(among(conn, L.c.claim_id, claim_ids), L.c.envelope_status == ACTUAL)).mappings():
         lines[r["claim_id"]].append(r)
     decided = {(r["claim_id"], r["line_id"]): r
-               for r in conn.execute(select(A).where(A.c.claim_id.in_(claim_ids))).mappings()}
+               for r in conn.execute(select(A).where(among(conn, A.c.claim_id, claim_ids))).mappings()}
     stored = {r.claim_id: r for r in conn.execute(select(N.c.claim_id, N.c.adjudication_id, N.c.message_id)
-                                                      .where(N.c.claim_id.in_(claim_ids)))}
+                                                      .where(among(conn, N.c.claim_id, claim_ids)))}
     sent = {cid: r.adjudication_id for cid, r in stored.items()}
     notices, previous = [], None
     for cid in claim_ids:
@@ -384,7 +384,7 @@ def notify_claims(batch: Batch, claim_ids: list[str]) -> None:
             continue
         total = sum(x["accepted_fen"] for x in decisions)
         first = min(mine, key=lambda x: x["line_id"])
-        payload = {"claim_id": cid, "adjudication_id": adjudication_id, "adjudicated_at": batch.now.isoformat(),
+        payload = {"claim_id": cid, "adjudication_id": adjudication_id, "adjudicated_at": batch.now_iso(),
                    "lines": decisions, "accepted_total_fen": total}
         refs = [first["message_id"]]
         if cid in sent:  # a changed decision: the new notice names the one it supersedes

@@ -129,8 +129,11 @@ class Intake:
             seen = {row.message_id: row for row in
                     conn.execute(_seen_query(conn), {"ids": sorted(set(ids) | {r.position for r in records})})}
             processed_rows, outgoing, dead = [], [], []
+            received_at = now.isoformat()  # the receipts' received_at: one text per batch
+            codes, outcomes, audit_entries = result.codes, result.outcomes, batch.audit
             for record, verdict, mid in zip(records, verdicts, ids, strict=True):
-                if record.position in seen and record.position != mid:
+                position = record.position
+                if position != mid and position in seen:
                     result.skipped += 1  # a duplicate's redelivery: its 201 receipt is already queued
                     continue
                 prior = seen.get(mid)
@@ -140,30 +143,33 @@ class Intake:
                         continue
                     verdict = Verdict(201, f"duplicate of a message already processed at {prior.topic}/"
                                       f"{prior.partition}/{prior.offset}", "重复消息（无害）", message=verdict.message)
-                elif verdict.accepted:
+                elif verdict.code == ACCEPTED:
                     verdict = self._apply(batch, verdict)
                 region = self._where(record.topic)
                 region_code = region[0] if region else "??"
-                row_id = mid if prior is None else record.position
+                row_id = mid if prior is None else position
                 seen[row_id] = record  # a second copy inside the same batch is a duplicate too
+                code = verdict.code
+                msg = verdict.message
+                kind = msg.get("kind") if msg else None
                 processed_rows.append({"message_id": row_id, "topic": record.topic, "partition": record.partition,
-                                       "offset": record.offset, "region": region_code,
-                                       "kind": (verdict.message or {}).get("kind"), "code": verdict.code,
+                                       "offset": record.offset, "region": region_code, "kind": kind, "code": code,
                                        "reason": verdict.reason or None, "received_at": now})
-                outgoing.append(receipt_message(self.prefix, region_code, record, verdict, mid, now.isoformat()))
-                if not verdict.accepted and verdict.code != 201:
+                outgoing.append(receipt_message(self.prefix, region_code, record, verdict, mid, received_at))
+                accepted = code == ACCEPTED
+                if not accepted and code != 201:
                     outgoing.append(dead_letter_message(self.prefix, record, verdict, mid))
                     dead.append({"message_id": mid, "topic": record.topic, "partition": record.partition,
-                                 "offset": record.offset, "region": region_code, "code": verdict.code,
+                                 "offset": record.offset, "region": region_code, "code": code,
                                  "reason": verdict.reason, "paths": verdict.paths,
                                  "original": base64.b64encode(record.value).decode(), "received_at": now})
-                result.codes[verdict.code] = result.codes.get(verdict.code, 0) + 1
-                kind = (verdict.message or {}).get("kind") or "undecodable"
-                result.outcomes.append((region_code, kind, verdict.code))
-                batch.audit.append({"actor": region_code, "subject": mid,
-                                    "action": "message.accepted" if verdict.accepted else "message.rejected",
-                                    "detail": {"kind": kind, "code": verdict.code}})
-                if verdict.accepted:
+                codes[code] = codes.get(code, 0) + 1
+                kind = kind or "undecodable"
+                outcomes.append((region_code, kind, code))
+                audit_entries.append({"actor": region_code, "subject": mid,
+                                      "action": "message.accepted" if accepted else "message.rejected",
+                                      "detail": {"kind": kind, "code": code}})
+                if accepted:
                     result.accepted += 1
                 else:
                     result.rejected += 1
@@ -183,8 +189,9 @@ class Intake:
         handler = HANDLERS.get(msg["kind"])
         if handler is None:
             return verdict
-        marks = ({k: len(v) for k, v in batch.facts.items()}, {k: len(v) for k, v in batch.upserts.items()},
-                 len(batch.outgoing))
+        facts, upserts = batch.facts, batch.upserts
+        marks = (dict(zip(facts, map(len, facts.values()), strict=True)),
+                 dict(zip(upserts, map(len, upserts.values()), strict=True)), len(batch.outgoing))
         try:
             handler(batch, msg)
             return verdict

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import schemas
+from hub.services import outgoing as _out
 from hub.services.outgoing import outgoing
 from hub.services.records import Record, Verdict
 from jjj.bus.topics import dlq_topic, inbox_topic
@@ -42,9 +43,52 @@ def receipt_payload(record: Record, verdict: Verdict, message_id: str, received_
     }
 
 
+_OUTCOME = {code: "accepted" if ok else "rejected" for code, ok in _ACCEPTED.items()}
+_RECEIPT = "hub.receipt"
+_RECEIPT_AT = _out._KIND_AT[_RECEIPT]
+_RECEIPT_VERSION = _out._VERSION[_RECEIPT]
+_STATUSES = ("actual", "exercise", "test")
+
+
 def receipt_message(prefix: str, region: str, record: Record, verdict: Verdict, message_id: str,
                     received_at: str) -> OutgoingMessage:
-    """The receipt of one record; it carries the decoded message's envelope status (a drill's receipt is a drill)."""
+    """The receipt of one record; it carries the decoded message's envelope status (a drill's receipt is a drill).
+
+    The envelope and payload of ``receipt_message_slow`` (the general ``outgoing`` path) written out in one place,
+    one dict each: the same bytes (``tests/hub/services/test_receipts_fast.py`` compares them for every verdict
+    shape); the slow path runs when outgoing messages are validated (``JJJ_HUB_VALIDATE_OUTGOING``)."""
+    if _out.VALIDATE:
+        return receipt_message_slow(prefix, region, record, verdict, message_id, received_at)
+    msg = verdict.message
+    if type(msg) is not dict:
+        return receipt_message_slow(prefix, region, record, verdict, message_id, received_at)
+    code, reason, reason_zh, paths, rule, key = (verdict.code, verdict.reason, verdict.reason_zh, verdict.paths,
+                                                 verdict.rule, record.key)
+    status = msg.get("status")
+    new_id = _out.new_message_id()
+    envelope = {
+        "message_id": new_id, "kind": _RECEIPT, "schema_version": _RECEIPT_VERSION, "sender": _out.HUB_SENDER,
+        "sent_at": _out.now_text(), "status": status if status in _STATUSES else "actual",
+        "references": [message_id] if msg else [], "correlation_id": msg.get("correlation_id"), "expires_at": None,
+        "payload": {
+            "for_message_id": message_id[:64],
+            "for_kind": msg.get("kind"),
+            "outcome": _OUTCOME[code],
+            "code": code,
+            "reason": reason[:2000] if reason else None,
+            "reason_zh": reason_zh[:2000] if reason_zh else None,
+            "paths": [p[:300] for p in paths if p.strip()][:100] if paths else [],
+            "rule": rule[:80] if rule else None,
+            "entity_key": _text(key.decode("utf-8", "replace")[:200]) if key else None,
+            "received_at": received_at,
+        },
+    }
+    return OutgoingMessage(new_id, _RECEIPT_AT, inbox_topic(prefix, region), message_id, _out._ENCODE(envelope))
+
+
+def receipt_message_slow(prefix: str, region: str, record: Record, verdict: Verdict, message_id: str,
+                         received_at: str) -> OutgoingMessage:
+    """The receipt by the general path (``outgoing``); what ``receipt_message`` writes out."""
     refs = [message_id] if verdict.message else []
     payload = receipt_payload(record, verdict, message_id, received_at)
     return outgoing("hub.receipt", payload, inbox_topic(prefix, region), message_id, references=refs,

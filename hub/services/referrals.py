@@ -20,7 +20,7 @@ from sqlalchemy import select
 from hub.domain.errors import IllegalTransition, ReferralRuleError
 from hub.domain.referrals import ReferralChange, ReferralPolicy, ReferralState, acknowledgement_flags, replay
 from hub.infrastructure import tables as t
-from hub.infrastructure.sql import upsert
+from hub.infrastructure.sql import among, upsert
 from hub.services.context import Batch, BusinessRuleBroken
 
 STATE_OF = {"referral.referral": "sent", "referral.acceptance": "accepted", "referral.rejection": "rejected",
@@ -60,10 +60,10 @@ def _load(conn, rids: list[str]) -> dict:  # noqa: ANN001
     parties: dict[str, tuple[str, str]] = {}
     for i in range(0, len(rids), 500):
         chunk = rids[i:i + 500]
-        for r in conn.execute(select(C).where(C.c.referral_id.in_(chunk))).mappings():
+        for r in conn.execute(select(C).where(among(conn, C.c.referral_id, chunk))).mappings():
             changes[r["referral_id"]].append(dict(r))
         for r in conn.execute(select(R.c.referral_id, R.c.from_region, R.c.to_region)
-                              .where(R.c.referral_id.in_(chunk))):
+                              .where(among(conn, R.c.referral_id, chunk))):
             parties[r.referral_id] = (r.from_region, r.to_region)
     return {"ids": set(rids), "changes": changes, "parties": parties}
 
@@ -127,9 +127,9 @@ def recompute_referrals(batch: Batch, ids: list[str]) -> list[str]:
     """Replay the given referrals; returns those whose acknowledgement became overdue (not yet notified)."""
     conn, C, R = batch.conn, t.referral_changes, t.referrals
     changes: dict[str, list[dict]] = defaultdict(list)
-    for r in conn.execute(select(C).where(C.c.referral_id.in_(ids))).mappings():
+    for r in conn.execute(select(C).where(among(conn, C.c.referral_id, ids))).mappings():
         changes[r["referral_id"]].append(dict(r))
-    current = {r["referral_id"]: dict(r) for r in conn.execute(select(R).where(R.c.referral_id.in_(ids))).mappings()}
+    current = {r["referral_id"]: dict(r) for r in conn.execute(select(R).where(among(conn, R.c.referral_id, ids))).mappings()}
     rows, overdue = [], []
     for rid in ids:
         try:

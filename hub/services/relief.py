@@ -20,14 +20,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, delete, or_, select, tuple_
+from sqlalchemy import and_, delete, or_, select
 
 from hub.domain.errors import DomainError
 from hub.domain.relief import Movement, MovementKind, Snapshot, StockKey, build_ledger, discrepancies, position_at
 from hub.domain.relief_costs import CostLine, CostLineKey, Flow, Valuation, cost_lines
 from hub.domain.relief_support import Commitment, Decline, Dispatch, Receipt, RequestLine, SupportRequest, support_state
 from hub.infrastructure import tables as t
-from hub.infrastructure.sql import insert_ignore, upsert
+from hub.infrastructure.sql import among, among_rows, insert_ignore, upsert
 from hub.services.context import Batch
 
 END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
@@ -95,14 +95,14 @@ def recompute_stock(batch: Batch) -> None:
     units: dict[tuple, str] = {}
     for i in range(0, len(depots), 500):
         chunk = depots[i:i + 500]
-        for r in conn.execute(select(M).where(M.c.depot_id.in_(chunk), M.c.envelope_status == ACTUAL)).mappings():
+        for r in conn.execute(select(M).where(among(conn, M.c.depot_id, chunk), M.c.envelope_status == ACTUAL)).mappings():
             k = (r["depot_id"], r["item"], r["spec"], r["batch"])
             if k in keys:
                 movements[k].append(Movement(f"{r['region']}:{r['movement_id']}", StockKey(*k),
                                              MovementKind(r["movement_type"]), int(r["quantity"]),
                                              _aware(r["occurred_at"])))
                 units[k] = r["unit"]
-        for r in conn.execute(select(S).where(S.c.depot_id.in_(chunk), S.c.envelope_status == ACTUAL)).mappings():
+        for r in conn.execute(select(S).where(among(conn, S.c.depot_id, chunk), S.c.envelope_status == ACTUAL)).mappings():
             k = (r["depot_id"], r["item"], r["spec"], r["batch"])
             if k in keys:
                 agg = counts[k].setdefault(r["message_id"], [0, 0, 0])
@@ -111,7 +111,7 @@ def recompute_stock(batch: Batch) -> None:
                 agg[2] += r["damaged"]
                 as_of[(k, r["message_id"])] = _aware(r["as_of"])
                 units[k] = r["unit"]
-    tiers = {r.depot_id: (r.region, r.tier) for r in conn.execute(select(D).where(D.c.depot_id.in_(depots)))}
+    tiers = {r.depot_id: (r.region, r.tier) for r in conn.execute(select(D).where(among(conn, D.c.depot_id, depots)))}
     positions, flagged = [], []
     for k in sorted(keys):
         shots = [Snapshot(mid, StockKey(*k), v[0], v[1], v[2], as_of[(k, mid)]) for mid, v in counts[k].items()]
@@ -143,8 +143,8 @@ def _clear_discrepancies(conn, keys: set[tuple]) -> None:  # noqa: ANN001
     ordered = sorted(keys)
     for i in range(0, len(ordered), 500):
         chunk = ordered[i:i + 500]
-        conn.execute(delete(X).where(X.c.depot_id.in_(sorted({k[0] for k in chunk})),
-                                     tuple_(X.c.depot_id, X.c.item, X.c.spec, X.c.batch).in_(chunk)))
+        conn.execute(delete(X).where(among(conn, X.c.depot_id, sorted({k[0] for k in chunk})),
+                                     among_rows(conn, (X.c.depot_id, X.c.item, X.c.spec, X.c.batch), chunk)))
 
 
 # ------------------------------------------------------------------------------------------ support flow
@@ -196,7 +196,7 @@ def _load_requesters(conn, rids: list[str]) -> dict:  # noqa: ANN001
     found: dict[str, str] = {}
     for i in range(0, len(rids), 500):
         found.update((r.request_id, r.region) for r in
-                     conn.execute(select(R.c.request_id, R.c.region).where(R.c.request_id.in_(rids[i:i + 500]))))
+                     conn.execute(select(R.c.request_id, R.c.region).where(among(conn, R.c.request_id, rids[i:i + 500]))))
     return {"ids": set(rids), "region": found}
 
 
@@ -220,9 +220,9 @@ def _flows(conn, ids: list[str]) -> dict[str, tuple]:  # noqa: ANN001
     requests, replies = {}, defaultdict(list)
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
-        requests.update({r["request_id"]: r for r in conn.execute(select(R).where(R.c.request_id.in_(chunk)))
+        requests.update({r["request_id"]: r for r in conn.execute(select(R).where(among(conn, R.c.request_id, chunk)))
                          .mappings()})
-        for r in conn.execute(select(Msg).where(Msg.c.request_id.in_(chunk))).mappings():
+        for r in conn.execute(select(Msg).where(among(conn, Msg.c.request_id, chunk))).mappings():
             replies[r["request_id"]].append(r)
     out = {}
     for rid, req in requests.items():
@@ -254,7 +254,7 @@ def recompute_support(batch: Batch) -> None:
     conn, St = batch.conn, t.relief_support_state
     flows = _flows(conn, ids)
     before = {r.request_id: r.status for r in conn.execute(select(St.c.request_id, St.c.status)
-                                                           .where(St.c.request_id.in_(ids)))}
+                                                           .where(among(conn, St.c.request_id, ids)))}
     rows = []
     for rid, (req, request, c, d, x, rc) in flows.items():
         try:
@@ -331,7 +331,7 @@ def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]
         # values (a worker grew by hundreds of MB; docs/perf/hub-memory.md)
         named = [(s, er, eid) for s, er, eid in chunk if eid is not None]
         unnamed = sorted({s for s, _er, eid in chunk if eid is None})
-        cond = or_(tuple_(R.c.envelope_status, R.c.event_region, R.c.event_id).in_(named),
+        cond = or_(among_rows(conn, (R.c.envelope_status, R.c.event_region, R.c.event_id), named),
                    and_(R.c.envelope_status.in_(unnamed), R.c.event_id.is_(None)))
         status_of = {r.request_id: r.envelope_status for r in conn.execute(
             select(R.c.request_id, R.c.envelope_status).where(cond))}
@@ -341,7 +341,7 @@ def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]
         parts: dict[str, list | None] = {}
         for j in range(0, len(rids), 500):
             parts.update((r.request_id, r.lines) for r in conn.execute(
-                select(P.c.request_id, P.c.lines).where(P.c.request_id.in_(rids[j:j + 500]))))
+                select(P.c.request_id, P.c.lines).where(among(conn, P.c.request_id, rids[j:j + 500]))))
         missing = [rid for rid in rids if rid not in parts]
         if missing:  # requests last recomputed before migration 0013
             parts.update(_store_parts(conn, _flows(conn, missing)))
@@ -364,5 +364,5 @@ def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]
                       "request_ids": list(ln.requests), "dispatch_ids": list(ln.dispatches),
                       "flags": list(ln.flags), "updated_at": batch.now} for ln in lines]
         refs = [(s, f"{er}:{eid}" if eid else "") for s, er, eid in chunk]
-        conn.execute(delete(L).where(tuple_(L.c.envelope_status, L.c.event_ref).in_(refs)))
+        conn.execute(delete(L).where(among_rows(conn, (L.c.envelope_status, L.c.event_ref), refs)))
         upsert(conn, L, rows)

@@ -30,7 +30,7 @@ from hub.domain.verification import (
     status_of,
 )
 from hub.infrastructure import tables as t
-from hub.infrastructure.sql import upsert
+from hub.infrastructure.sql import among, upsert
 from hub.services.context import Batch, BusinessRuleBroken
 from hub.services.policy import BUS_REGION, PROVINCE
 
@@ -143,16 +143,16 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
     proves both give the same rows and messages."""
     conn, Q, A, S = batch.conn, t.verification_requests, t.verification_answers, t.verification_state
     W = t.verification_winners
-    requests = {r["request_id"]: dict(r) for r in conn.execute(select(Q).where(Q.c.request_id.in_(ids))).mappings()}
+    requests = {r["request_id"]: dict(r) for r in conn.execute(select(Q).where(among(conn, Q.c.request_id, ids))).mappings()}
     state = {r["request_id"]: r for r in conn.execute(
         select(S.c.request_id, S.c.status, S.c.due_on, S.c.result_sent_at, S.c.result_status)
-        .where(S.c.request_id.in_(ids))).mappings()}
+        .where(among(conn, S.c.request_id, ids))).mappings()}
     kept = {r.request_id: r.winners for r in conn.execute(select(W.c.request_id, W.c.winners)
-                                                          .where(W.c.request_id.in_(ids)))}
+                                                          .where(among(conn, W.c.request_id, ids)))}
     fresh: dict[str, list[dict]] = defaultdict(list)
     new_ids = sorted(batch.touched.get(NEW_ANSWERS, ()))
     for i in range(0, len(new_ids), 500):
-        for r in conn.execute(select(*_ANSWER_COLUMNS).where(A.c.response_id.in_(new_ids[i:i + 500]))).mappings():
+        for r in conn.execute(select(*_ANSWER_COLUMNS).where(among(conn, A.c.response_id, new_ids[i:i + 500]))).mappings():
             fresh[r["request_id"]].append(r)
     plans, full = {}, []
     for rid, req in requests.items():
@@ -165,10 +165,10 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
             full.append(rid)
     # the stored id lists (they grow with the answers) only for the requests the batch brings new answers for
     lists = {r.request_id: r for r in conn.execute(select(S.c.request_id, S.c.late, S.c.duplicates, S.c.unexpected)
-                                                   .where(S.c.request_id.in_(sorted(plans.keys() & fresh.keys()))))}
+                                                   .where(among(conn, S.c.request_id, sorted(plans.keys() & fresh.keys()))))}
     everything: dict[str, list[dict]] = defaultdict(list)
     for i in range(0, len(full), 500):
-        for r in conn.execute(select(*_ANSWER_COLUMNS).where(A.c.request_id.in_(full[i:i + 500]))).mappings():
+        for r in conn.execute(select(*_ANSWER_COLUMNS).where(among(conn, A.c.request_id, full[i:i + 500]))).mappings():
             everything[r["request_id"]].append(r)
     decided = []
     for rid, req in requests.items():
@@ -286,7 +286,7 @@ def _counted(conn, ids: list[str]) -> dict[str, dict]:  # noqa: ANN001
     out: dict[str, dict] = {}
     for i in range(0, len(ids), 500):
         out.update((r["response_id"], r) for r in conn.execute(
-            select(*_ANSWER_COLUMNS, _A.c.summary).where(_A.c.response_id.in_(ids[i:i + 500]))).mappings())
+            select(*_ANSWER_COLUMNS, _A.c.summary).where(among(conn, _A.c.response_id, ids[i:i + 500]))).mappings())
     return out
 
 

@@ -153,3 +153,29 @@ def test_entry_hash_is_the_canonical_json_digest_whichever_encoder_writes_it() -
                           sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         assert entry_hash(7, "2026-11-29T05:00:00.000000+00:00", "bj", "message.accepted", "01J", d, "0" * 64) \
             == hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def test_append_stores_the_rows_and_chain_of_the_per_entry_path(engine) -> None:  # noqa: ANN001
+    """``append`` checks a flat detail once and hashes it inline: the stored rows and hashes are those of
+    ``_plain`` + ``entry_hash`` per entry, for flat details and for ones that go through the JSON round trip."""
+    from datetime import UTC, datetime
+
+    details = [{"kind": "disaster.report", "code": 100}, None, {}, {"区县": "武清区", "b": True, "n": None},
+               {"nested": {"b": 1, "a": [1, 2]}}, {"ratio": 0.5}, {"at": datetime(2026, 1, 1, tzinfo=UTC)},
+               {1: "int key"}, {"code": 420, "kind": "undecodable"}]
+    entries = [{"actor": f"r{i % 3}", "action": "message.accepted", "subject": f"m{i}", "detail": d}
+               for i, d in enumerate(details * 3)]
+    at = datetime(2026, 11, 29, 5, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        seqs = audit.append(conn, entries, at=at)
+    stamp = at.isoformat(timespec="microseconds")
+    prev, want = audit.GENESIS, []
+    for seq, e in zip(seqs, entries, strict=True):
+        detail = audit._plain(e["detail"] or {})
+        h = audit.entry_hash(seq, stamp, e["actor"], e["action"], e["subject"], detail, prev)
+        want.append((seq, stamp, e["actor"], e["action"], e["subject"], detail, prev, h))
+        prev = h
+    with engine.connect() as conn:
+        got = [tuple(r) for r in conn.execute(select(audit.audit_table).order_by(audit.audit_table.c.seq))]
+    assert got == want
+    assert audit.verify(engine).ok
