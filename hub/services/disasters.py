@@ -225,7 +225,9 @@ def iter_summaries(batch: Batch, keys: set[tuple[str, str]]) -> Iterator[tuple[t
     whose id it has already processed (the ``processed`` row is written in the same transaction as the revision),
     so every new id is stored, by this batch; the stored set thus contains the new ids, and a count equal to the
     memoised count plus their number leaves no room for anything else."""
-    memo: dict[tuple[str, str], _Entry] = batch.cache.setdefault(SUMMARIES, {})
+    memo: _Memo = batch.cache.get(SUMMARIES)  # type: ignore[assignment]
+    if memo is None:
+        memo = batch.cache[SUMMARIES] = _Memo()
     new_rows: dict[tuple[str, str], dict[str, dict]] = batch.memo.get(NEW_ROWS, {})
     if batch.now.tzinfo is None:  # a naive clock: the stored received_at is not the batch's; read the table
         new_rows = {}
@@ -277,17 +279,47 @@ def _counts(conn, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:  # 
     return out
 
 
-def _evict(memo: dict[tuple[str, str], _Entry]) -> None:
+class _Memo(dict):
+    """The summary memo: a dict (least recently used first) that keeps the sum of its entries' ``size`` up to date
+    through ``[]=``, ``del``, ``pop`` and ``clear`` (the only ways the worker changes it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bytes = 0
+
+    def __setitem__(self, key, entry) -> None:  # noqa: ANN001
+        old = self.get(key)
+        if old is not None:
+            self.bytes -= old.size
+        super().__setitem__(key, entry)
+        self.bytes += entry.size
+
+    def __delitem__(self, key) -> None:  # noqa: ANN001
+        self.bytes -= self[key].size
+        super().__delitem__(key)
+
+    def pop(self, key, *default):  # noqa: ANN001, ANN201
+        if key not in self:
+            return super().pop(key, *default)
+        entry = super().pop(key)
+        self.bytes -= entry.size
+        return entry
+
+    def clear(self) -> None:
+        super().clear()
+        self.bytes = 0
+
+
+def _evict(memo: _Memo) -> None:
     """Keep the memo within ``SUMMARIES_MAX`` entries and ``SUMMARIES_BYTES`` (estimated): once over either, the
     least recently used entries go until it is at half."""
     if len(memo) > SUMMARIES_MAX:
         _evict_oldest(memo, SUMMARIES_MAX)
-    total = sum(e.size for e in memo.values())
-    if total > SUMMARIES_BYTES:
+    if memo.bytes > SUMMARIES_BYTES:
         for key in list(memo):
-            if total <= SUMMARIES_BYTES // 2:
+            if memo.bytes <= SUMMARIES_BYTES // 2:
                 break
-            total -= memo.pop(key).size
+            del memo[key]
 
 
 def _evict_oldest(memo: dict, limit: int) -> None:

@@ -35,11 +35,27 @@ def test_a_tiny_memo_gives_the_same_events_as_no_eviction(hub, monkeypatch) -> N
 
 def test_the_byte_bound_evicts_the_least_recently_used_down_to_half(monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(disasters, "SUMMARIES_BYTES", 10_000)
-    memo = {k: SimpleNamespace(size=2_000) for k in "abcdef"}  # 12,000 bytes, oldest first
+    memo = disasters._Memo()
+    for k in "abcdef":
+        memo[k] = SimpleNamespace(size=2_000)  # 12,000 bytes, oldest first
     disasters._evict(memo)
-    assert list(memo) == ["e", "f"]  # down to 4,000 (at most half the bound)
+    assert list(memo) == ["e", "f"] and memo.bytes == 4_000  # at most half the bound
     disasters._evict(memo)
     assert list(memo) == ["e", "f"]
+
+
+def test_the_memo_keeps_its_byte_total() -> None:
+    memo = disasters._Memo()
+    memo["a"] = SimpleNamespace(size=10)
+    memo["b"] = SimpleNamespace(size=20)
+    memo["a"] = SimpleNamespace(size=5)  # replaced
+    assert memo.bytes == 25
+    assert memo.pop("b").size == 20 and memo.pop("b", None) is None and memo.bytes == 5
+    del memo["a"]
+    assert memo.bytes == 0 and not memo
+    memo["c"] = SimpleNamespace(size=7)
+    memo.clear()
+    assert memo.bytes == 0
 
 
 def test_entry_sizes_follow_what_the_entry_holds(hub) -> None:  # noqa: ANN001
@@ -61,5 +77,5 @@ def test_a_memo_over_its_byte_bound_gives_the_same_events(hub, monkeypatch) -> N
     monkeypatch.setattr(disasters, "SUMMARIES_BYTES", 6_000)  # about two entries
     hub.feed(*REPORTS, batch=3)
     memo = hub.intake.cache[disasters.SUMMARIES]
-    assert 0 < sum(e.size for e in memo.values()) <= 6_000
+    assert 0 < sum(e.size for e in memo.values()) == memo.bytes <= 6_000
     assert state(hub) == expected
