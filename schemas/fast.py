@@ -30,6 +30,7 @@ from importlib import resources
 
 import jsonschema_rs
 
+from schemas.envelope import ENVELOPE_FIELDS
 from schemas.errors import RuleViolation, SchemaInvalid
 from schemas.fields import DATE_RE, TIMESTAMP_RE, strict_end
 from schemas.registry import KINDS
@@ -203,21 +204,7 @@ def validate_fast(msg: dict) -> dict:
     violations = run(spec.rules, msg["payload"])
     if violations:
         raise RuleViolation.from_errors(violations, message_id=env["message_id"], kind=spec.kind)
-    return {
-        k: msg[k]
-        for k in (
-            "message_id",
-            "kind",
-            "schema_version",
-            "sender",
-            "sent_at",
-            "status",
-            "references",
-            "correlation_id",
-            "expires_at",
-            "payload",
-        )
-    }
+    return {k: msg[k] for k in ENVELOPE_FIELDS}
 
 
 def check_envelope_cached(msg: dict):

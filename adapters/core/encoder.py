@@ -23,6 +23,7 @@ from functools import cache
 from importlib import resources
 
 import schemas
+from schemas.envelope import ENVELOPE_FIELDS
 from schemas.fast import _compiled, compiled_payload
 from schemas.registry import KINDS
 from schemas.rules import run as run_rules
@@ -108,21 +109,7 @@ class Encoder:
             or compiled_payload(kind) is None
         ):
             return None
-        env = {
-            k: msg[k]
-            for k in (
-                "message_id",
-                "kind",
-                "schema_version",
-                "sender",
-                "sent_at",
-                "status",
-                "references",
-                "correlation_id",
-                "expires_at",
-                "payload",
-            )
-        }
+        env = {k: msg[k] for k in ENVELOPE_FIELDS}
         env.update(message_id=_MARK + "I", sent_at=_MARK + "S", payload=_MARK + "P")
         text = _dumps(env)
         parts = text.split(b'"' + _MARK.encode())
