@@ -150,14 +150,18 @@ def relay_main(services: HubServices, stop: Callable[[], bool], *, wake_fd: int 
 
 
 def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll_ms: int = 500,
-        relay: str = "thread") -> None:
+        relay: str = "thread", apply: str = "inline") -> None:
     """Consume until `stop()`; a database outage pauses the loop and retries without committing offsets.
 
     ``relay``: "thread" sends the outbox from a thread of this process, "process" from a child process
-    (`RelayProcess`, what `jjj hub run` does by default)."""
+    (`RelayProcess`, what `jjj hub run` does by default). ``apply``: "inline" stores each batch in this process,
+    "process" in a child process while this one consumes and checks the next (``hub.entrypoints.pipeline``, what
+    `jjj hub run` does by default)."""
     if relay not in ("thread", "process"):
         raise ValueError(f"relay must be 'thread' or 'process', not {relay!r}")
-    consumer, intake = services.consumer(), services.intake
+    if apply not in ("inline", "process"):
+        raise ValueError(f"apply must be 'inline' or 'process', not {apply!r}")
+    intake = services.intake
     # A worker keeps large, long-lived state (validators, key registry, the disaster memo): move what start-up made
     # out of the collector's sight and collect the young generation less often (every 10,000 net allocations
     # instead of 700; a full collection still follows every 100 young ones, so cyclic garbage stays bounded).
@@ -167,8 +171,17 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
     publisher = services.publisher() if relay == "thread" else None
     sender = Relay(publisher) if publisher is not None else RelayProcess(services.worker_id)
     sender.start()
-    trace = MemTrace.from_env(services, publisher)
     trim = MallocTrim(float(os.environ.get("JJJ_HUB_MALLOC_TRIM_S", "10")))
+    if apply == "process":
+        from hub.entrypoints import pipeline
+
+        try:
+            pipeline.run(services, stop, poll_ms=poll_ms, sender=sender, trim=trim)
+        finally:
+            _stop_sender(sender, publisher)
+        return
+    consumer = services.consumer()
+    trace = MemTrace.from_env(services, publisher)
     try:
         while not stop():
             polled = consumer.poll(timeout_ms=poll_ms, max_records=services.max_poll_records)
@@ -185,19 +198,36 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
             services.metrics.observe_lag(consumer)
     finally:
         consumer.close()
-        sender.stop()
-        if publisher is not None:
-            publisher.producer.flush(timeout=10)
-            publisher.producer.close(timeout=10)
+        _stop_sender(sender, publisher)
+
+
+def _stop_sender(sender, publisher) -> None:  # noqa: ANN001
+    sender.stop()
+    if publisher is not None:
+        publisher.producer.flush(timeout=10)
+        publisher.producer.close(timeout=10)
 
 
 def _commit(consumer, stop: Callable[[], bool]) -> None:  # noqa: ANN001
-    """Commit offsets after the batch's transaction. While the broker is away, retry with backoff: the effects are
-    already stored, so if the worker stops first, the redelivered batch is skipped by position (exactly-once effect)."""
+    commit_offsets(consumer, stop, None)
+
+
+def commit_offsets(consumer, stop: Callable[[], bool], offsets) -> None:  # noqa: ANN001
+    """Commit offsets after the batch's transaction: the consumer's positions, or with ``offsets`` (partition →
+    next offset) exactly those, for the partitions still assigned. While the broker is away, retry with backoff:
+    the effects are already stored, so if the worker stops first, the redelivered batch is skipped by position
+    (exactly-once effect)."""
     delay = 0.5
     while True:
         try:
-            consumer.commit()
+            if offsets is None:
+                consumer.commit()
+            else:
+                from hub.entrypoints.pipeline import offsets_to_commit
+
+                owned = offsets_to_commit(consumer, offsets)
+                if owned:
+                    consumer.commit(owned)
             return
         except CommitFailedError as exc:  # the group rebalanced: the new owner skips what this batch stored
             log.warning("offset commit refused after a rebalance (%s); the records will be redelivered and skipped", exc)
@@ -212,6 +242,8 @@ def _commit(consumer, stop: Callable[[], bool]) -> None:  # noqa: ANN001
 
 
 def _process_until_stored(intake, records, consumer, stop):  # noqa: ANN001, ANN202
+    from hub.entrypoints.pipeline import keep_position
+
     delay = 0.5
     while True:
         try:
@@ -221,7 +253,7 @@ def _process_until_stored(intake, records, consumer, stop):  # noqa: ANN001, ANN
             consumer.pause(*consumer.assignment())
             end = time.monotonic() + delay
             while time.monotonic() < end and not stop():
-                consumer.poll(timeout_ms=100)  # keeps group membership while paused
+                keep_position(consumer, consumer.poll(timeout_ms=100))  # keeps group membership while paused
             consumer.resume(*consumer.paused())
             if stop():
                 raise

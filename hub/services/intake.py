@@ -118,8 +118,11 @@ class Intake:
         return Verdict(ACCEPTED, message=msg)
 
     # -- the transaction ---------------------------------------------------------------------------------------
-    def process(self, records: Sequence[Record]) -> BatchResult:
-        verdicts = [self.check(r) for r in records]
+    def process(self, records: Sequence[Record], verdicts: Sequence[Verdict] | None = None) -> BatchResult:
+        """Apply a poll batch in one transaction. ``verdicts``: the records' `check` results when another process
+        made them already (``hub.entrypoints.pipeline``), else they are made here."""
+        if verdicts is None:
+            verdicts = [self.check(r) for r in records]
         result = BatchResult(codes={}, outcomes=[])
         now = self.clock()
         with self.engine.begin() as conn:

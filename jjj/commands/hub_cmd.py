@@ -29,15 +29,32 @@ def hub_group() -> None:
 @click.option("--relay", type=click.Choice(["process", "thread"]), envvar="JJJ_HUB_RELAY", default="process",
               show_default=True, help="Send receipts and routed messages from a child process (`jjj hub relay`, "
               "on another core) or from a thread of this worker. Env: JJJ_HUB_RELAY.")
+@click.option("--apply", "apply_", type=click.Choice(["process", "inline"]), envvar="JJJ_HUB_APPLY",
+              default="process", show_default=True, help="Store each batch in a child process (`jjj hub apply`) "
+              "while this one consumes and checks the next, or in this process. Env: JJJ_HUB_APPLY.")
 @metrics_port_option
-def hub_run(worker_id: str, relay: str, metrics_port: int) -> None:
+def hub_run(worker_id: str, relay: str, apply_: str, metrics_port: int) -> None:
     """Consume every regional topic, reconcile, answer with receipts (Ctrl-C stops after the current batch)."""
     from hub.bootstrap import HubServices
     from hub.entrypoints.consumer import run
 
     serve_metrics(metrics_port)
     stop = stop_on_signals()
-    run(HubServices(Settings.from_env(), worker_id=worker_id), stop.is_set, relay=relay)
+    run(HubServices(Settings.from_env(), worker_id=worker_id), stop.is_set, relay=relay, apply=apply_)
+
+
+@hub_group.command("apply", hidden=True)
+@click.option("--worker-id", default="hub-apply", show_default=True)
+@click.option("--in-fd", type=int, required=True, help="Pipe of batches from the worker that started this process.")
+@click.option("--out-fd", type=int, required=True, help="Pipe of answers back to it.")
+def hub_apply(worker_id: str, in_fd: int, out_fd: int) -> None:
+    """Store the batches a `jjj hub run` worker checked (started by it; ends when it closes the pipe)."""
+    from hub.bootstrap import HubServices
+    from hub.entrypoints.pipeline import apply_main
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # its life is the worker's (the pipe), not the terminal's signals
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    apply_main(HubServices(Settings.from_env(), worker_id=worker_id), in_fd, out_fd)
 
 
 @hub_group.command("relay")

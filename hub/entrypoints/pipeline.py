@@ -1,0 +1,317 @@
+"""`jjj hub run` as a pipeline: this process consumes and checks, a child process (`jjj hub apply`) stores.
+
+One worker used to do everything on one core: the Kafka fetch, the signature and schema checks, the transaction.
+With ``--apply process`` (the default of `jjj hub run`) the work is split in two stages that run at the same time:
+
+- **front** (this process): poll a batch, check every record (`Intake.check`: signature, envelope, schema, sender,
+  expiry: no database), hand the batch and its verdicts to the child, commit the batch's offsets once the child
+  says it is stored;
+- **apply** (`jjj hub apply`, a child): the batch's one transaction (`Intake.process` with the front's verdicts:
+  duplicates, rules, effects, receipts into the outbox), then the answer.
+
+The front checks batch N+1 while the child stores batch N. The guarantees do not change: offsets are committed only
+after the batch's transaction (the exact offsets of that batch, and only for partitions still assigned), and a
+batch that is redelivered after a crash or a rebalance is skipped by the processed ids, as before. A child that dies
+is started again and given the batches it had not answered (a stored one is skipped the second time). Two pipes
+carry the batches (pickled records and verdicts) and the answers; the child's life is its input pipe: when the
+front closes it or dies, the child finishes the batch in hand and exits.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from kafka.structs import OffsetAndMetadata, TopicPartition
+from sqlalchemy.exc import DBAPIError
+
+from hub.bootstrap import HubServices
+from hub.services.records import Record
+
+log = logging.getLogger(__name__)
+
+#: batches handed to the child and not yet answered: one being stored, one waiting (checked ahead)
+DEPTH = 2
+#: after this long waiting for the child, the front pauses its partitions and polls (keeps its group membership)
+KEEPALIVE_S = 1.0
+#: a child that dies this many times in a row without answering a batch is not started again
+MAX_RESTARTS = 3
+
+
+class ApplyFailed(RuntimeError):
+    """The apply process hit an error that is not the database being away (a bug): the worker stops."""
+
+
+@dataclass
+class InFlight:
+    seq: int
+    records: list[Record]
+    data: bytes  # what was sent, kept to send again to a restarted child
+    started: float
+    offsets: dict[TopicPartition, int]  # next offset to consume per partition once this batch is stored
+
+
+def batch_offsets(records: list[Record]) -> dict[TopicPartition, int]:
+    out: dict[TopicPartition, int] = {}
+    for r in records:
+        tp = TopicPartition(r.topic, r.partition)
+        if r.offset + 1 > out.get(tp, -1):
+            out[tp] = r.offset + 1
+    return out
+
+
+def encode_batch(seq: int, records: list[Record], verdicts: list) -> bytes:  # noqa: ANN001
+    rows = [(r.topic, r.partition, r.offset, r.key, r.value, r.headers, r.timestamp_ms) for r in records]
+    return pickle.dumps((seq, rows, verdicts), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode_batch(data: bytes) -> tuple[int, list[Record], list]:
+    seq, rows, verdicts = pickle.loads(data)  # noqa: S301 - our own child's pipe, never the network
+    return seq, [Record(*row) for row in rows], verdicts
+
+
+class ApplyProcess:
+    """The front's handle on its `jjj hub apply` child: send batches, read answers in order, restart it if it dies."""
+
+    def __init__(self, worker_id: str) -> None:
+        self.worker_id = worker_id
+        self.proc: subprocess.Popen | None = None
+        self._out: Connection | None = None  # batches to the child
+        self._in: Connection | None = None  # answers from the child
+        self.restarts = 0
+
+    def start(self) -> None:
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", "jjj", "hub", "apply", "--worker-id",
+                                          f"{self.worker_id}-apply", "--in-fd", str(to_child_r),
+                                          "--out-fd", str(from_child_w)], pass_fds=(to_child_r, from_child_w))
+        except BaseException:
+            for fd in (to_child_w, from_child_r):
+                os.close(fd)
+            raise
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self._out, self._in = Connection(to_child_w, readable=False), Connection(from_child_r, writable=False)
+
+    def send(self, data: bytes) -> bool:
+        """Hand a batch to the child; False if the child is gone (the caller restarts it)."""
+        try:
+            self._out.send_bytes(data)
+            return True
+        except OSError:
+            return False
+
+    def answer(self, timeout_s: float):  # noqa: ANN201
+        """The next answer, ``None`` if none came within ``timeout_s``; raises EOFError if the child died."""
+        try:
+            if not self._in.poll(timeout_s):
+                return None
+            seq, result, error = pickle.loads(self._in.recv_bytes())  # noqa: S301 - our own child
+        except (EOFError, OSError) as exc:
+            raise EOFError("the apply process exited") from exc
+        if error is not None:
+            raise ApplyFailed(error)
+        return seq, result
+
+    def restart(self, unanswered: list[InFlight]) -> None:
+        """Start a new child and give it, in order, the batches the dead one had not answered."""
+        self.restarts += 1
+        code = self.proc.wait() if self.proc is not None else None
+        if self.restarts > MAX_RESTARTS:
+            raise ApplyFailed(f"the apply process died {self.restarts} times in a row (last exit code {code})")
+        log.warning("the apply process exited with %s; starting it again with %d unanswered batches", code,
+                    len(unanswered))
+        self._close()
+        self.start()
+        for batch in unanswered:
+            if not self.send(batch.data):
+                break  # died again: the next answer() notices
+
+    def _close(self) -> None:
+        for conn in (self._out, self._in):
+            if conn is not None:
+                conn.close()
+        self._out = self._in = None
+
+    def stop(self, timeout_s: float = 60.0) -> None:
+        """Close the child's input: it finishes what it holds and exits."""
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                log.warning("the apply process did not stop; killing it (its batch rolls back)")
+                self.proc.kill()
+                self.proc.wait()
+        self._close()
+
+
+def run(services: HubServices, stop: Callable[[], bool], *, poll_ms: int, sender, trim) -> None:  # noqa: ANN001
+    """The front's loop (called by ``consumer.run`` with ``apply="process"``, which owns the relay and the trim)."""
+    from hub.entrypoints.consumer import commit_offsets, to_record
+
+    consumer, intake, metrics = services.consumer(), services.intake, services.metrics
+    child = ApplyProcess(services.worker_id)
+    child.start()
+    inflight: deque[InFlight] = deque()
+    seq = 0
+
+    def finish_one() -> bool:
+        """Wait for the oldest batch's answer, then count it, wake the relay and commit its offsets."""
+        answer = _await(child, consumer, inflight, stop)
+        if answer is None:
+            return False
+        done = inflight.popleft()
+        got_seq, result = answer
+        if got_seq != done.seq:
+            raise ApplyFailed(f"the apply process answered batch {got_seq}, expected {done.seq}")
+        child.restarts = 0
+        metrics.observe_batch(done.records, result, time.monotonic() - done.started)
+        sender.wake()
+        commit_offsets(consumer, stop, done.offsets)
+        trim.maybe()
+        return True
+
+    try:
+        while not stop():
+            polled = consumer.poll(timeout_ms=0 if inflight else poll_ms, max_records=services.max_poll_records)
+            records = [to_record(r) for batch in polled.values() for r in batch]
+            if records:
+                started = time.monotonic()
+                seq += 1
+                data = encode_batch(seq, records, [intake.check(r) for r in records])
+                while len(inflight) >= DEPTH:
+                    if not finish_one():
+                        break
+                batch = InFlight(seq, records, data, started, batch_offsets(records))
+                inflight.append(batch)
+                if not child.send(data):
+                    child.restart(list(inflight))
+            elif inflight:
+                finish_one()
+            metrics.observe_lag(consumer)
+        while inflight:  # stopping: what the child holds is stored and committed, up to a minute
+            if not finish_one():
+                break
+    finally:
+        child.stop()
+        consumer.close()
+
+
+def _await(child: ApplyProcess, consumer, inflight: deque[InFlight], stop: Callable[[], bool]):  # noqa: ANN001, ANN202
+    """The next answer. While it takes long (a database outage, a big batch) the front pauses its partitions and
+    polls, so the group does not count it as dead. Returns None if told to stop while waiting more than a minute."""
+    paused, waited_since = False, time.monotonic()
+    try:
+        while True:
+            try:
+                answer = child.answer(0.1 if paused else KEEPALIVE_S)
+            except EOFError:
+                child.restart(list(inflight))
+                continue
+            if answer is not None:
+                return answer
+            if stop() and time.monotonic() - waited_since > 60:
+                log.warning("stopping with %d batches unanswered; they will be redelivered and skipped",
+                            len(inflight))
+                return None
+            if not paused:
+                consumer.pause(*consumer.assignment())
+                paused = True
+            keep_position(consumer, consumer.poll(timeout_ms=0))  # keeps group membership while paused
+    finally:
+        if paused:
+            consumer.resume(*consumer.paused())
+
+
+def keep_position(consumer, polled: dict) -> None:  # noqa: ANN001
+    """A poll made only to stay in the group may still return records (of a partition assigned during it, so not
+    paused): rewind to them, so that the next real poll returns them again."""
+    for tp, records in polled.items():
+        if records:
+            consumer.seek(tp, records[0].offset)
+
+
+def offsets_to_commit(consumer, offsets: dict[TopicPartition, int]) -> dict[TopicPartition, OffsetAndMetadata]:  # noqa: ANN001
+    """The batch's offsets for the partitions this worker still owns: after a rebalance, a partition's new owner
+    commits its own (committing ours there could move its offset back)."""
+    owned = consumer.assignment()
+    return {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items() if tp in owned}
+
+
+# -- the child ---------------------------------------------------------------------------------------------------
+def apply_main(services: HubServices, in_fd: int, out_fd: int) -> None:
+    """`jjj hub apply`: store the batches the front sends (one transaction each), answer each, until end of input."""
+    from hub.entrypoints.consumer import MallocTrim
+
+    intake = services.intake
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+    source, answers = Connection(in_fd, writable=False), Connection(out_fd, readable=False)
+    inbox: queue.Queue[bytes | None] = queue.Queue()
+    closed = threading.Event()
+
+    def read() -> None:  # the next batch comes off the pipe while this one is stored
+        try:
+            while True:
+                inbox.put(source.recv_bytes())
+        except (EOFError, OSError):
+            closed.set()
+            inbox.put(None)
+
+    threading.Thread(target=read, name="hub-apply-read", daemon=True).start()
+    trim = MallocTrim(float(os.environ.get("JJJ_HUB_MALLOC_TRIM_S", "10")))
+    log.info("hub apply process %s storing batches", services.worker_id)
+    while True:
+        data = inbox.get()
+        if data is None:
+            return
+        seq, records, verdicts = decode_batch(data)
+        try:
+            result = _store(intake, records, verdicts, closed)
+        except Exception as exc:  # noqa: BLE001 - reported to the front, which stops the worker
+            log.exception("storing batch %d failed", seq)
+            _answer(answers, (seq, None, f"{type(exc).__name__}: {exc}"))
+            return
+        if result is None:  # the front is gone and the database is away: the batch will be redelivered
+            return
+        if not _answer(answers, (seq, result, None)):
+            return
+        trim.maybe()
+
+
+def _store(intake, records: list[Record], verdicts: list, closed: threading.Event):  # noqa: ANN001, ANN202
+    delay = 0.5
+    while True:
+        try:
+            return intake.process(records, verdicts)
+        except DBAPIError as exc:
+            if closed.is_set():
+                return None
+            log.warning("database unavailable (%s); retrying in %.1fs (offsets stay uncommitted)", exc.orig, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+def _answer(answers: Connection, message: tuple) -> bool:
+    try:
+        answers.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        return True
+    except OSError:  # the front is gone
+        return False
