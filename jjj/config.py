@@ -68,6 +68,16 @@ class Settings:
             relief_valuation_file=_env("RELIEF_VALUATION_FILE", ""),
         )
 
+    def to_env(self) -> dict[str, str]:
+        """The ``JJJ_`` variables that `from_env` reads back as these settings (for the hub's child processes, so
+        that a worker built from settings in code, not from the environment, starts children that agree)."""
+        return {"JJJ_STATE_DIR": str(self.state_dir), "JJJ_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+                "JJJ_TOPIC_PREFIX": self.topic_prefix, "JJJ_DATABASE_URL": self.database_url,
+                "JJJ_KAFKA_PORT": str(self.kafka_port), "JJJ_KAFKA_CONTROLLER_PORT": str(self.kafka_controller_port),
+                "JJJ_KAFKA_HEAP": self.kafka_heap, "JJJ_KAFKA_STARTUP_TIMEOUT": str(self.kafka_startup_timeout_s),
+                "JJJ_WEB_HOST": self.web_host, "JJJ_WEB_PORT": str(self.web_port), "JJJ_HUB_GROUP": self.hub_group,
+                "JJJ_KEYS_DIR": str(self.keys), "JJJ_RELIEF_VALUATION_FILE": self.relief_valuation_file}
+
     @property
     def keys(self) -> Path:
         """Signing keys: `registry.json` (public keys of every party) and `private/` (this machine's keys)."""

@@ -72,8 +72,8 @@ class RelayProcess:
     drains what is pending for up to ``drain_s`` and exits. A relay that died is started again at the next wake.
     """
 
-    def __init__(self, worker_id: str, *, drain_s: float = 10.0) -> None:
-        self.worker_id, self.drain_s = worker_id, drain_s
+    def __init__(self, worker_id: str, *, drain_s: float = 10.0, env: dict[str, str] | None = None) -> None:
+        self.worker_id, self.drain_s, self.env = worker_id, drain_s, env
         self.proc: subprocess.Popen | None = None
         self._w: int | None = None
 
@@ -83,7 +83,8 @@ class RelayProcess:
         try:
             self.proc = subprocess.Popen([sys.executable, "-m", "jjj", "hub", "relay", "--worker-id",
                                           f"{self.worker_id}-relay", "--wake-fd", str(r),
-                                          "--drain-s", str(self.drain_s)], pass_fds=(r,))
+                                          "--drain-s", str(self.drain_s)], pass_fds=(r,),
+                                         env=None if self.env is None else os.environ | self.env)
         except BaseException:
             os.close(w)
             raise
@@ -169,7 +170,8 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
     gc.set_threshold(10_000, 10, 10)
     log.info("hub worker consuming %d topics as group %s", len(services.input_topics), services.settings.hub_group)
     publisher = services.publisher() if relay == "thread" else None
-    sender = Relay(publisher) if publisher is not None else RelayProcess(services.worker_id)
+    sender = Relay(publisher) if publisher is not None else RelayProcess(services.worker_id,
+                                                                        env=services.settings.to_env())
     sender.start()
     trim = MallocTrim(float(os.environ.get("JJJ_HUB_MALLOC_TRIM_S", "10")))
     if apply == "process":

@@ -37,7 +37,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 from sqlalchemy.exc import DBAPIError
 
 from hub.bootstrap import HubServices
-from hub.services.records import Record
+from hub.services.records import Record, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -71,21 +71,31 @@ def batch_offsets(records: list[Record]) -> dict[TopicPartition, int]:
     return out
 
 
-def encode_batch(seq: int, records: list[Record], verdicts: list) -> bytes:  # noqa: ANN001
-    rows = [(r.topic, r.partition, r.offset, r.key, r.value, r.headers, r.timestamp_ms) for r in records]
-    return pickle.dumps((seq, rows, verdicts), protocol=pickle.HIGHEST_PROTOCOL)
+def encode_batch(seq: int, records: list[Record], verdicts: list[Verdict]) -> bytes:
+    """A batch as plain tuples (pickling the dataclasses themselves took twice as long on both sides)."""
+    rows = [tuple(r) for r in records]
+    checked = [(v.code, v.reason, v.reason_zh, v.paths, v.rule, v.message) for v in verdicts]
+    return pickle.dumps((seq, rows, checked), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def decode_batch(data: bytes) -> tuple[int, list[Record], list]:
-    seq, rows, verdicts = pickle.loads(data)  # noqa: S301 - our own child's pipe, never the network
-    return seq, [Record(*row) for row in rows], verdicts
+def decode_batch(data: bytes) -> tuple[int, list[Record], list[Verdict]]:
+    # the collector off while unpickling: a batch is ~50,000 new dicts and lists, none of them garbage, and the
+    # young-generation collections they set off cost more than the unpickling (8.4 → 2.6 µs per message measured)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        seq, rows, checked = pickle.loads(data)  # noqa: S301 - our own child's pipe, never the network
+    finally:
+        if enabled:
+            gc.enable()
+    return seq, [Record._make(row) for row in rows], [Verdict(*v) for v in checked]
 
 
 class ApplyProcess:
     """The front's handle on its `jjj hub apply` child: send batches, read answers in order, restart it if it dies."""
 
-    def __init__(self, worker_id: str) -> None:
-        self.worker_id = worker_id
+    def __init__(self, worker_id: str, env: dict[str, str] | None = None) -> None:
+        self.worker_id, self.env = worker_id, env
         self.proc: subprocess.Popen | None = None
         self._out: Connection | None = None  # batches to the child
         self._in: Connection | None = None  # answers from the child
@@ -97,7 +107,8 @@ class ApplyProcess:
         try:
             self.proc = subprocess.Popen([sys.executable, "-m", "jjj", "hub", "apply", "--worker-id",
                                           f"{self.worker_id}-apply", "--in-fd", str(to_child_r),
-                                          "--out-fd", str(from_child_w)], pass_fds=(to_child_r, from_child_w))
+                                          "--out-fd", str(from_child_w)], pass_fds=(to_child_r, from_child_w),
+                                         env=None if self.env is None else os.environ | self.env)
         except BaseException:
             for fd in (to_child_w, from_child_r):
                 os.close(fd)
@@ -167,7 +178,7 @@ def run(services: HubServices, stop: Callable[[], bool], *, poll_ms: int, sender
     from hub.entrypoints.consumer import commit_offsets, to_record
 
     consumer, intake, metrics = services.consumer(), services.intake, services.metrics
-    child = ApplyProcess(services.worker_id)
+    child = ApplyProcess(services.worker_id, env=services.settings.to_env())
     child.start()
     inflight: deque[InFlight] = deque()
     seq = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import time
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -39,12 +40,13 @@ class HubMetrics:
         BATCH_SIZE.observe(len(records))
         if seconds is not None:
             BATCH_SECONDS.observe(seconds)
-        for r in records:
-            RECORDS.labels(region=r.topic.split(".")[1]).inc()
-        for region, kind, code in (getattr(result, "outcomes", None) or []):
-            MESSAGES.labels(region=region, kind=kind, code=str(code)).inc()
+        # counted per label set first: a labels() look-up per record was ~5 % of a worker's CPU
+        for topic, n in collections.Counter(r.topic for r in records).items():
+            RECORDS.labels(region=topic.split(".")[1]).inc(n)
+        for (region, kind, code), n in collections.Counter(getattr(result, "outcomes", None) or ()).items():
+            MESSAGES.labels(region=region, kind=kind, code=str(code)).inc(n)
             if code not in (100, 201):
-                REJECTIONS.labels(code=str(code)).inc()
+                REJECTIONS.labels(code=str(code)).inc(n)
 
     def observe_lag(self, consumer) -> None:  # noqa: ANN001 - kafka-python KafkaConsumer
         now = time.monotonic()

@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, String, Table, any_, bindparam, insert, select
+import orjson
+from sqlalchemy import Engine, String, Table, any_, bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 import schemas
@@ -129,8 +130,7 @@ class Intake:
             batch = Batch(conn, now, self.prefix, self.policy, cache=self.cache,
                           messages=[v.message for v in verdicts if v.accepted])
             ids = [self._id(r, v) for r, v in zip(records, verdicts, strict=True)]
-            seen = {row.message_id: row for row in
-                    conn.execute(_seen_query(conn), {"ids": sorted(set(ids) | {r.position for r in records})})}
+            seen = {row.message_id: row for row in _seen(conn, sorted(set(ids) | {r.position for r in records}))}
             processed_rows, outgoing, dead = [], [], []
             received_at = now.isoformat()  # the receipts' received_at: one text per batch
             codes, outcomes, audit_entries = result.codes, result.outcomes, batch.audit
@@ -227,12 +227,17 @@ _P = t.processed
 _SEEN = select(_P.c.message_id, _P.c.topic, _P.c.partition, _P.c.offset)
 #: PostgreSQL: one array parameter (``= ANY(:ids)``) instead of ~1,000 IN parameters: ~6 ms less per poll batch
 _SEEN_PG = _SEEN.where(_P.c.message_id == any_(bindparam("ids", type_=ARRAY(String))))
-_SEEN_IN = _SEEN.where(_P.c.message_id.in_(bindparam("ids", expanding=True)))
+#: SQLite: the ids as one JSON text read by ``json_each`` instead of ~4,000 IN placeholders that SQLAlchemy
+#: rendered anew for every batch (~5 % of the worker); the primary key is probed once per id either way
+_IDS = func.json_each(bindparam("ids_json", type_=String)).table_valued("value")
+_SEEN_JSON = _SEEN.where(_P.c.message_id.in_(select(_IDS.c.value)))
 
 
-def _seen_query(conn):  # noqa: ANN001, ANN202
-    """Which of the batch's ids (message ids and topic/partition/offset positions) are already processed."""
-    return _SEEN_PG if conn.dialect.name == "postgresql" else _SEEN_IN
+def _seen(conn, ids: list[str]):  # noqa: ANN001, ANN202
+    """The processed rows among the batch's ids (message ids and topic/partition/offset positions)."""
+    if conn.dialect.name == "postgresql":
+        return conn.execute(_SEEN_PG, {"ids": ids})
+    return conn.execute(_SEEN_JSON, {"ids_json": orjson.dumps(ids).decode()})
 
 
 def _counts(processed_rows: list[dict]) -> list[dict]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Record:
-    """One consumed Kafka record, copied out of kafka-python's ConsumerRecord."""
+class Record(NamedTuple):
+    """One consumed Kafka record, copied out of kafka-python's ConsumerRecord (a named tuple: a worker makes one
+    per record, and sends them to its apply process)."""
 
     topic: str
     partition: int

@@ -44,7 +44,8 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
                    "baseline_cpu_us_per_msg": round(base.extra["cpu_s"] * 1e6 / max(1, base.count), 1), "hub_msg_s": round(hub.rate),
                    "hub_cpu_us_per_msg": round(hub.extra["cpu_s"] * 1e6 / max(1, hub.count), 1),
                    "hub_rss_mb": {k: round(v, 1) for k, v in rss.items()},
-                   "hub_relay": env.env_vars(settings).get("JJJ_HUB_RELAY", os.environ.get("JJJ_HUB_RELAY", "process"))})
+                   "hub_relay": _mode(env, settings, "JJJ_HUB_RELAY", "process"),
+                   "hub_apply": _mode(env, settings, "JJJ_HUB_APPLY", "process")})
     detail["hub_codes"] = _codes(settings)
     if db == "postgresql" and vol.hub_workers > 1:
         scale_out(env, db, vol, base.rate, hub, detail, echo)
@@ -94,3 +95,8 @@ def _codes(settings) -> dict:  # noqa: ANN001
                     conn.execute(select(t.processed.c.code, func.count()).group_by(t.processed.c.code))}
     finally:
         engine.dispose()
+
+
+def _mode(env, settings, name: str, default: str) -> str:  # noqa: ANN001
+    """How the bench's hub workers run (their environment, else this one's, else the default)."""
+    return env.env_vars(settings).get(name, os.environ.get(name, default))

@@ -71,10 +71,11 @@ def read_topic(bootstrap: str, topic: str, *, min_count: int = 0, timeout_s: flo
 class HubThread:
     """One hub worker (the real consumer loop) in a thread."""
 
-    def __init__(self, settings, worker_id: str = "hub-trust") -> None:  # noqa: ANN001
+    def __init__(self, settings, worker_id: str = "hub-trust", *, apply: str = "inline") -> None:  # noqa: ANN001
         from hub.bootstrap import HubServices
 
         self.services = HubServices(settings, worker_id=worker_id)
+        self.apply = apply  # "process": batches are stored by a `jjj hub apply` child (what `jjj hub run` does)
         self.stop = threading.Event()
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -83,7 +84,7 @@ class HubThread:
         from hub.entrypoints import consumer
 
         try:
-            consumer.run(self.services, self.stop.is_set, poll_ms=200)
+            consumer.run(self.services, self.stop.is_set, poll_ms=200, apply=self.apply)
         except BaseException as exc:  # noqa: BLE001 - reported by the test
             self.error = exc
 

@@ -228,16 +228,17 @@ def test_drain_survives_the_database_going_away_after_an_empty_batch(private_pg:
         engine.dispose()
 
 
+@pytest.mark.parametrize("apply", ["inline", "process"])
 def test_database_down_30s_mid_stream_pauses_commits_and_recovers_exactly_once(
         private_pg: PrivatePostgres, tmp_path: Path, kafka_bootstrap: str, keys_dir: Path, topic_prefix: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, apply: str) -> None:
     for r in ("BJ", "TJ", "HE"):
         monkeypatch.setenv(f"JJJ_{r}_DATABASE_URL", f"sqlite:///{tmp_path / f'adapter-{r.lower()}.db'}")
     apply_topics(kafka_bootstrap, declared_topics(topic_prefix))
     settings = Settings(state_dir=tmp_path / "state", kafka_bootstrap=kafka_bootstrap, topic_prefix=topic_prefix,
                         database_url=private_pg.url, hub_group=f"{topic_prefix}-hub", keys_dir=keys_dir)
     feeder = Feeder(settings, per_region=100)
-    hub = HubThread(settings, worker_id="hub-dbfault")
+    hub = HubThread(settings, worker_id="hub-dbfault", apply=apply)
     hub.thread.start()
     feeder.start()
     try:
