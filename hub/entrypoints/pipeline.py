@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 #: batches handed to the child and not yet answered: one being stored, one waiting (checked ahead)
 DEPTH = 2
+#: while the child stores a batch, the front gathers the next in polls of this many ms until it answers
+GATHER_MS = 5
 #: after this long waiting for the child, the front pauses its partitions and polls (keeps its group membership)
 KEEPALIVE_S = 1.0
 #: a child that dies this many times in a row without answering a batch is not started again
@@ -126,6 +128,10 @@ class ApplyProcess:
         except OSError:
             return False
 
+    def ready(self) -> bool:
+        """An answer (or the end of the pipe: the child died) is waiting."""
+        return self._in.poll(0)
+
     def answer(self, timeout_s: float):  # noqa: ANN201
         """The next answer, ``None`` if none came within ``timeout_s``; raises EOFError if the child died."""
         try:
@@ -199,17 +205,37 @@ def run(services: HubServices, stop: Callable[[], bool], *, poll_ms: int, sender
         trim.maybe()
         return True
 
+    def take(max_records: int, timeout_ms: int) -> tuple[list[Record], list[Verdict]]:
+        polled = consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+        records = [to_record(r) for batch in polled.values() for r in batch]
+        return records, [intake.check(r) for r in records]
+
+    def settle() -> None:
+        """Count the answers that are already there."""
+        while inflight and child.ready():
+            if not finish_one():
+                return
+
+    full = services.max_poll_records
     try:
         while not stop():
-            polled = consumer.poll(timeout_ms=0 if inflight else poll_ms, max_records=services.max_poll_records)
-            records = [to_record(r) for batch in polled.values() for r in batch]
+            records, verdicts = take(full, 0 if inflight else poll_ms)
             if records:
                 started = time.monotonic()
-                seq += 1
-                data = encode_batch(seq, records, [intake.check(r) for r in records])
+                settle()
+                # the child is busy and this batch is not full: rather than queue a small batch behind the child's,
+                # gather more until the child answers (a steady stream keeps the batch sizes of the one-process loop:
+                # each batch has a fixed cost, the processed look-up, each touched entity's recompute, the commit);
+                # a backlog fills the batch at once and is queued, so the child always has the next one ready
+                while inflight and len(records) < full and not stop():
+                    more, checked = take(full - len(records), GATHER_MS)
+                    records, verdicts = records + more, verdicts + checked
+                    settle()
                 while len(inflight) >= DEPTH:
                     if not finish_one():
                         break
+                seq += 1
+                data = encode_batch(seq, records, verdicts)
                 batch = InFlight(seq, records, data, started, batch_offsets(records))
                 inflight.append(batch)
                 if not child.send(data):
