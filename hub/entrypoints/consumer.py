@@ -289,7 +289,8 @@ class MallocTrim:
 class MemTrace:
     """Debug hook (``JJJ_HUB_MEMTRACE=<file>``): every ``JJJ_HUB_MEMTRACE_EVERY`` messages append one JSON line
     with the worker's RSS split (smaps), glibc's malloc counters, Python's allocated blocks, the memos' sizes, the
-    SQLAlchemy compiled cache and, with ``JJJ_HUB_MEMTRACE_TRACEMALLOC=1``, the top tracemalloc growth."""
+    SQLAlchemy compiled cache and, with ``JJJ_HUB_MEMTRACE_TRACEMALLOC=1``, the top tracemalloc growth. Traces the
+    one-process loop (``JJJ_HUB_APPLY=inline``): in the pipeline the state lives in the apply process."""
 
     def __init__(self, path: str, every: int, services, publisher, tracemalloc_on: bool) -> None:  # noqa: ANN001
         self.path, self.every, self.services, self.publisher = path, every, services, publisher
