@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from hub.infrastructure import tables
 from jjj.db import make_engine
 from tests.hub.integration.test_kill9 import encoded, processed, start_hub, wait
-from tests.hub.integration.test_relay_process import _ready, alive, publish, sent
+from tests.hub.integration.test_relay_process import _ready, alive, children, publish, sent
 from tests.hub.integration.workload import workload
 
 pytestmark = [pytest.mark.kafka]
@@ -26,21 +26,7 @@ COUNT = 12_000
 
 def appliers(pid: int) -> list[int]:
     """The worker's child processes that are `jjj hub apply`."""
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
-            children = [int(c) for c in fh.read().split()]
-    except OSError:
-        return []
-    out = []
-    for child in children:
-        try:
-            with open(f"/proc/{child}/cmdline", "rb") as fh:
-                args = fh.read().split(b"\0")
-        except OSError:
-            continue
-        if b"apply" in args and b"--in-fd" in args:
-            out.append(child)
-    return out
+    return children(pid, b"apply", b"--in-fd")
 
 
 def test_an_apply_process_killed_mid_stream_is_restarted_and_every_message_is_stored_once(settings) -> None:  # noqa: ANN001

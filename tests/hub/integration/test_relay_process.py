@@ -24,23 +24,28 @@ from tests.hub.integration.workload import workload
 pytestmark = [pytest.mark.kafka]
 
 
-def relays(pid: int) -> list[int]:
-    """The worker's child processes that are outbox relays."""
+def children(pid: int, *words: bytes) -> list[int]:
+    """The process's children whose command line has all of ``words`` as arguments."""
     try:
         with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
-            children = [int(c) for c in fh.read().split()]
+            kids = [int(c) for c in fh.read().split()]
     except OSError:
         return []
     out = []
-    for child in children:
+    for child in kids:
         try:
             with open(f"/proc/{child}/cmdline", "rb") as fh:
                 args = fh.read().split(b"\0")
         except OSError:
             continue
-        if b"relay" in args and b"--wake-fd" in args:
+        if all(w in args for w in words):
             out.append(child)
     return out
+
+
+def relays(pid: int) -> list[int]:
+    """The worker's child processes that are outbox relays."""
+    return children(pid, b"relay", b"--wake-fd")
 
 
 def alive(pid: int) -> bool:
