@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from kafka.errors import CommitFailedError, KafkaError
+from kafka.structs import OffsetAndMetadata, TopicPartition
 from sqlalchemy.exc import DBAPIError
 
 from hub.bootstrap import HubServices
@@ -163,11 +164,7 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
     if apply not in ("inline", "process"):
         raise ValueError(f"apply must be 'inline' or 'process', not {apply!r}")
     intake = services.intake
-    # A worker keeps large, long-lived state (validators, key registry, the disaster memo): move what start-up made
-    # out of the collector's sight and collect the young generation less often (every 10,000 net allocations
-    # instead of 700; a full collection still follows every 100 young ones, so cyclic garbage stays bounded).
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
+    tune_gc()
     log.info("hub worker consuming %d topics as group %s", len(services.input_topics), services.settings.hub_group)
     publisher = services.publisher() if relay == "thread" else None
     sender = Relay(publisher) if publisher is not None else RelayProcess(services.worker_id,
@@ -193,7 +190,7 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
                 result = _process_until_stored(intake, records, consumer, stop)
                 services.metrics.observe_batch(records, result, time.monotonic() - started)
                 sender.wake()
-                _commit(consumer, stop)
+                commit_offsets(consumer, stop)
                 trim.maybe()
                 if trace is not None:
                     trace.count(len(records))
@@ -210,11 +207,7 @@ def _stop_sender(sender, publisher) -> None:  # noqa: ANN001
         publisher.producer.close(timeout=10)
 
 
-def _commit(consumer, stop: Callable[[], bool]) -> None:  # noqa: ANN001
-    commit_offsets(consumer, stop, None)
-
-
-def commit_offsets(consumer, stop: Callable[[], bool], offsets) -> None:  # noqa: ANN001
+def commit_offsets(consumer, stop: Callable[[], bool], offsets=None) -> None:  # noqa: ANN001
     """Commit offsets after the batch's transaction: the consumer's positions, or with ``offsets`` (partition →
     next offset) exactly those, for the partitions still assigned. While the broker is away, retry with backoff:
     the effects are already stored, so if the worker stops first, the redelivered batch is skipped by position
@@ -225,8 +218,6 @@ def commit_offsets(consumer, stop: Callable[[], bool], offsets) -> None:  # noqa
             if offsets is None:
                 consumer.commit()
             else:
-                from hub.entrypoints.pipeline import offsets_to_commit
-
                 owned = offsets_to_commit(consumer, offsets)
                 if owned:
                     consumer.commit(owned)
@@ -243,9 +234,30 @@ def commit_offsets(consumer, stop: Callable[[], bool], offsets) -> None:  # noqa
             delay = min(delay * 2, 10.0)
 
 
-def _process_until_stored(intake, records, consumer, stop):  # noqa: ANN001, ANN202
-    from hub.entrypoints.pipeline import keep_position
+def keep_position(consumer, polled: dict) -> None:  # noqa: ANN001
+    """A poll made only to stay in the group may still return records (of a partition assigned during it, so not
+    paused): rewind to them, so that the next real poll returns them again."""
+    for tp, records in polled.items():
+        if records:
+            consumer.seek(tp, records[0].offset)
 
+
+def offsets_to_commit(consumer, offsets: dict[TopicPartition, int]) -> dict[TopicPartition, OffsetAndMetadata]:  # noqa: ANN001
+    """The batch's offsets for the partitions this worker still owns: after a rebalance, a partition's new owner
+    commits its own (committing ours there could move its offset back)."""
+    owned = consumer.assignment()
+    return {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items() if tp in owned}
+
+
+def tune_gc() -> None:
+    """A worker keeps large, long-lived state (validators, key registry, the disaster memo): move what start-up made
+    out of the collector's sight and collect the young generation less often (every 10,000 net allocations instead
+    of 700; a full collection still follows every 100 young ones, so cyclic garbage stays bounded)."""
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
+def _process_until_stored(intake, records, consumer, stop):  # noqa: ANN001, ANN202
     delay = 0.5
     while True:
         try:

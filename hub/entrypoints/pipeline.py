@@ -33,10 +33,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from kafka.structs import OffsetAndMetadata, TopicPartition
+from kafka.structs import TopicPartition
 from sqlalchemy.exc import DBAPIError
 
 from hub.bootstrap import HubServices
+from hub.entrypoints.consumer import MallocTrim, commit_offsets, keep_position, to_record, tune_gc
 from hub.services.records import Record, Verdict
 
 log = logging.getLogger(__name__)
@@ -181,8 +182,6 @@ class ApplyProcess:
 
 def run(services: HubServices, stop: Callable[[], bool], *, poll_ms: int, sender, trim) -> None:  # noqa: ANN001
     """The front's loop (called by ``consumer.run`` with ``apply="process"``, which owns the relay and the trim)."""
-    from hub.entrypoints.consumer import commit_offsets, to_record
-
     consumer, intake, metrics = services.consumer(), services.intake, services.metrics
     child = ApplyProcess(services.worker_id, env=services.settings.to_env())
     child.start()
@@ -277,29 +276,11 @@ def _await(child: ApplyProcess, consumer, inflight: deque[InFlight], stop: Calla
             consumer.resume(*consumer.paused())
 
 
-def keep_position(consumer, polled: dict) -> None:  # noqa: ANN001
-    """A poll made only to stay in the group may still return records (of a partition assigned during it, so not
-    paused): rewind to them, so that the next real poll returns them again."""
-    for tp, records in polled.items():
-        if records:
-            consumer.seek(tp, records[0].offset)
-
-
-def offsets_to_commit(consumer, offsets: dict[TopicPartition, int]) -> dict[TopicPartition, OffsetAndMetadata]:  # noqa: ANN001
-    """The batch's offsets for the partitions this worker still owns: after a rebalance, a partition's new owner
-    commits its own (committing ours there could move its offset back)."""
-    owned = consumer.assignment()
-    return {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items() if tp in owned}
-
-
 # -- the child ---------------------------------------------------------------------------------------------------
 def apply_main(services: HubServices, in_fd: int, out_fd: int) -> None:
     """`jjj hub apply`: store the batches the front sends (one transaction each), answer each, until end of input."""
-    from hub.entrypoints.consumer import MallocTrim
-
     intake = services.intake
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
+    tune_gc()
     source, answers = Connection(in_fd, writable=False), Connection(out_fd, readable=False)
     inbox: queue.Queue[bytes | None] = queue.Queue()
     closed = threading.Event()

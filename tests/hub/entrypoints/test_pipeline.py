@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
+from hub.entrypoints import consumer as worker
 from hub.entrypoints import pipeline
 from hub.services.records import Record, Verdict
 
@@ -35,7 +36,7 @@ def test_a_batch_commits_the_offset_after_its_last_record_per_partition() -> Non
 
 def test_only_partitions_still_assigned_are_committed() -> None:
     consumer = SimpleNamespace(assignment=lambda: {TopicPartition("t", 0)})
-    got = pipeline.offsets_to_commit(consumer, {TopicPartition("t", 0): 8, TopicPartition("t", 1): 4})
+    got = worker.offsets_to_commit(consumer, {TopicPartition("t", 0): 8, TopicPartition("t", 1): 4})
     assert got == {TopicPartition("t", 0): OffsetAndMetadata(8, "", -1)}
 
 
@@ -43,7 +44,7 @@ def test_records_returned_by_a_keepalive_poll_are_rewound() -> None:
     seeks = []
     consumer = SimpleNamespace(seek=lambda tp, offset: seeks.append((tp, offset)))
     tp = TopicPartition("t", 3)
-    pipeline.keep_position(consumer, {tp: [SimpleNamespace(offset=41), SimpleNamespace(offset=42)],
+    worker.keep_position(consumer, {tp: [SimpleNamespace(offset=41), SimpleNamespace(offset=42)],
                                       TopicPartition("t", 4): []})
     assert seeks == [(tp, 41)]
 
