@@ -137,6 +137,17 @@ disaster_reports = Table(
 Index("ix_disaster_reports_event", disaster_reports.c.region, disaster_reports.c.event_id,
       disaster_reports.c.envelope_status)
 
+#: Stored actual revisions per event, kept in each batch's transaction by the disaster fold
+#: (``hub.services.disasters``): the fold's per-batch check that its memo has seen every stored revision reads
+#: one row per event here instead of counting the event's history (migration 0016).
+disaster_revision_counts = Table(
+    "disaster_revision_counts", metadata,
+    Column("region", String(8), nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("count", BigInteger, nullable=False),
+    PrimaryKeyConstraint("region", "event_id"),
+)
+
 #: One row per event: the reconciled state (``hub.domain.disasters.build_event`` + checks). State.
 #: ``figures`` are the current report's flat indicators (ints, decimals as strings); ``county_figures`` per county.
 disaster_events = Table(

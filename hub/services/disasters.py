@@ -29,7 +29,7 @@ from datetime import date, datetime
 from functools import cached_property
 from types import SimpleNamespace
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 
 from hub.domain.disaster_checks import consistency_flags, cumulative_decreases, deadline_flags, flags_from_inputs
 from hub.domain.disaster_links import link_events
@@ -213,7 +213,8 @@ def iter_summaries(batch: Batch, keys: set[tuple[str, str]]) -> Iterator[tuple[t
     """The touched actual events, each as a memoised summary folded forward by the batch's new revisions.
 
     Only when the memo holds the event and its stored revisions number exactly the memoised count plus the
-    revisions this batch added (one ``count(*)`` per event, read in one statement): the new revisions are then
+    revisions this batch added (the event's ``disaster_revision_counts`` row, read for all events in one statement
+    and kept in the same transaction as the revisions): the new revisions are then
     those rows of the batch itself, nothing is re-read. An event the memo does not hold whose stored revisions are
     exactly this batch's (a new event) is built from the batch's rows the same way. Any other case — a memo miss
     with older revisions, a count that does not match (a batch rolled back after the memo moved on, another
@@ -228,14 +229,16 @@ def iter_summaries(batch: Batch, keys: set[tuple[str, str]]) -> Iterator[tuple[t
     memo: _Memo = batch.cache.get(SUMMARIES)  # type: ignore[assignment]
     if memo is None:
         memo = batch.cache[SUMMARIES] = _Memo()
-    new_rows: dict[tuple[str, str], dict[str, dict]] = batch.memo.get(NEW_ROWS, {})
+    added: dict[tuple[str, str], dict[str, dict]] = batch.memo.get(NEW_ROWS, {})  # this batch's revisions
+    new_rows = added
     if batch.now.tzinfo is None:  # a naive clock: the stored received_at is not the batch's; read the table
         new_rows = {}
     conn, policy = batch.conn, batch.policy
     entries = {k: memo.pop(k) for k in sorted(keys) if k in memo}  # re-inserted below: most recently used last
     entries = {k: e for k, e in entries.items() if e.summary.policy == policy.deadlines}
-    wanted = set(entries) | {k for k in keys if new_rows.get(k)}
-    counts = _counts(conn, wanted) if wanted else {}
+    before = _counts(conn, keys | set(added))
+    counts = {k: before.get(k, 0) + len(added.get(k, ())) for k in keys | set(added)}  # stored after this batch
+    stored = dict(counts)  # what the counter rows will say; a rebuild corrects them to the revisions it read
     fast = {k: e for k, e in entries.items() if counts.get(k) == e.summary.count + len(new_rows.get(k, ()))}
     rebuild = set(keys) - set(fast)
     for key, entry in fast.items():
@@ -252,8 +255,10 @@ def iter_summaries(batch: Batch, keys: set[tuple[str, str]]) -> Iterator[tuple[t
     from_batch = ((k, e) for k in sorted(fresh) for e in _events_from(k, list(new_rows[k].values())))
     for key, (event, raw) in heapq.merge(from_batch, iter_events(conn, rebuild - fresh), key=lambda kv: kv[0]):
         memo[key] = entry = _seed(event, raw, policy)
+        stored[key] = len(raw)
         yield key, entry
     _evict(memo)
+    _keep_counts(conn, {k: n for k, n in stored.items() if n != before.get(k, 0)})
 
 
 def _events_from(key: tuple[str, str], rows: list[dict]):  # noqa: ANN202
@@ -267,16 +272,34 @@ def _events_from(key: tuple[str, str], rows: list[dict]):  # noqa: ANN202
 
 
 def _counts(conn, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:  # noqa: ANN001
-    """Stored actual revisions per event (index only: no payload is read)."""
-    r = t.disaster_reports
+    """Stored actual revisions per event before this batch's (``disaster_revision_counts``: one row per event,
+    whatever the length of its history)."""
+    c = t.disaster_revision_counts
     out: dict[tuple[str, str], int] = {}
     for key_chunk in _chunks(sorted(keys), 500):
-        q = (select(r.c.region, r.c.event_id, func.count()).where(_keys_in(r.c.region, r.c.event_id, key_chunk),
-                                                                   r.c.envelope_status == ACTUAL)
-             .group_by(r.c.region, r.c.event_id))
+        q = select(c.c.region, c.c.event_id, c.c.count).where(_keys_in(c.c.region, c.c.event_id, key_chunk))
         for region, event_id, n in conn.execute(q):
             out[(region, event_id)] = n
     return out
+
+
+def recount(conn) -> None:  # noqa: ANN001
+    """Set every event's ``disaster_revision_counts`` row from its stored revisions: for anything that writes
+    ``disaster_reports`` without the intake (seeded data). A worker trusts these rows: an event whose row is missing
+    while it has revisions would be taken for new and built from the batch's revisions alone."""
+    c, r = t.disaster_revision_counts, t.disaster_reports
+    conn.execute(delete(c))
+    conn.execute(insert(c).from_select(
+        ["region", "event_id", "count"],
+        select(r.c.region, r.c.event_id, func.count()).where(r.c.envelope_status == ACTUAL)
+        .group_by(r.c.region, r.c.event_id)))
+
+
+def _keep_counts(conn, counts: dict[tuple[str, str], int]) -> None:  # noqa: ANN001
+    """Write the events' stored revision counts (in key order: two workers never wait on each other in a cycle)."""
+    if counts:
+        upsert(conn, t.disaster_revision_counts,
+               [{"region": r, "event_id": e, "count": n} for (r, e), n in sorted(counts.items())])
 
 
 class _Memo(dict):

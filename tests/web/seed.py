@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import insert
 
 from hub.infrastructure import tables as t
+from hub.services.disasters import recount
 
 NOW = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
 PAST = datetime(2020, 1, 1, tzinfo=UTC)
@@ -121,6 +122,7 @@ def seed(engine, prefix: str = "tweb") -> None:  # noqa: ANN001
         c.execute(insert(t.disaster_events), EVENTS)
         c.execute(insert(t.disaster_reports), [_report("BJ-E1", "initial", 1, "2026-07-30T20:00:00+08:00"),
                                                _report("BJ-E1", "update", 2, "2026-07-31T08:00:00+08:00")])
+        recount(c)
         c.execute(insert(t.relief_stock_positions), [_stock("BJ-D1", "bj", "province", "tent_single", 50),
                                                      _stock("BJ-D1", "bj", "province", "quilt", 2000),
                                                      _stock("HE-D1", "he", "county", "quilt", 100)])

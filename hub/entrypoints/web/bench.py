@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from hub.infrastructure import tables as t
+from hub.services.disasters import recount
 from jjj.config import Settings
 from jjj.db import make_engine
 
@@ -138,6 +139,8 @@ def fill(engine, events: int = 10_000, revisions: int = 10, claim_lines: int = 1
                 conn.execute(insert(table), chunk)
             n += len(chunk)
         print(f"  {table.name}: {n:,} rows in {time.perf_counter() - t0:.1f} s", flush=True)
+    with engine.begin() as conn:
+        recount(conn)  # the workers' revision counts of the seeded events
 
 
 CALLS = [

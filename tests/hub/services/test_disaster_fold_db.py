@@ -6,8 +6,9 @@ and what a batch reads does not grow with the events' histories."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
-from sqlalchemy import event
+from sqlalchemy import delete, event, func, insert, select, update
 
 from hub.infrastructure import tables as t
 from hub.services import disasters
@@ -109,16 +110,18 @@ def test_a_stale_memo_entry_is_not_trusted(hub) -> None:  # noqa: ANN001
 
 
 def test_what_a_batch_reads_does_not_grow_with_history(hub) -> None:  # noqa: ANN001
-    """Statements on ``disaster_reports`` and revision rows fetched per batch of one new revision per event:
-    the same after 3 revisions as after 40. The new revisions are the batch's own rows (the count proves they are
-    the stored ones), so no revision is re-read; new events are built from the batch too."""
+    """Statements on ``disaster_reports`` and ``disaster_revision_counts`` and revision rows fetched per batch of
+    one new revision per event: the same after 3 revisions as after 40. The new revisions are the batch's own rows
+    (the events' revision counts prove they are the stored ones), so no revision is re-read and nothing is counted
+    over an event's history; new events are built from the batch too."""
     reads: list[list[str]] = []
     fetched: list[int] = []
     fetch = disasters._fetch
 
     def on_execute(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        if "disaster_reports" in statement and reads:
-            reads[-1].append(statement.split()[0] + (" count" if "count(" in statement else ""))
+        for table in ("disaster_reports", "disaster_revision_counts"):
+            if table in statement and reads:
+                reads[-1].append(f"{statement.split()[0]} {table}" + (" count(" if "count(" in statement else ""))
 
     def spy(conn, ids):  # noqa: ANN001, ANN202
         out = fetch(conn, ids)
@@ -137,7 +140,8 @@ def test_what_a_batch_reads_does_not_grow_with_history(hub) -> None:  # noqa: AN
         event.remove(hub.engine, "before_cursor_execute", on_execute)
         disasters._fetch = disasters_fetch
     for later in range(40):  # the first batch too: no memo, but the events are new (count = the batch's rows)
-        assert reads[later] == ["INSERT", "SELECT count"], later
+        assert reads[later] == ["INSERT disaster_reports", "SELECT disaster_revision_counts",
+                                "INSERT disaster_revision_counts"], later
         assert fetched[later] == 0, later
     assert rows(hub) == fresh_rows(hub, messages, 5)
 
@@ -162,3 +166,94 @@ def test_an_event_with_older_revisions_and_no_memo_entry_is_rebuilt_from_the_tab
     assert fetched == [8]  # memoised again: folded from the batch
     monkeypatch.setattr(disasters, "_fetch", fetch)
     assert rows(hub) == fresh_rows(hub, messages, 2)
+
+
+def stored_counts(hub) -> dict:  # noqa: ANN001
+    """Actual revisions per event, counted over ``disaster_reports``."""
+    r = t.disaster_reports
+    with hub.engine.connect() as conn:
+        return {(row[0], row[1]): row[2] for row in conn.execute(
+            select(r.c.region, r.c.event_id, func.count()).where(r.c.envelope_status == "actual")
+            .group_by(r.c.region, r.c.event_id))}
+
+
+def kept_counts(hub) -> dict:  # noqa: ANN001
+    return {(row["region"], row["event_id"]): row["count"] for row in hub.rows(t.disaster_revision_counts)}
+
+
+def test_the_kept_revision_counts_equal_counting_the_stored_revisions(hub) -> None:  # noqa: ANN001
+    """Batches of every size, duplicates, corrections and cancels, and a drill (exercise revisions are not counted)."""
+    drill = replace_status(b.disaster("bj", "E7", "initial", 1, 10, at=1), "exercise")
+    for batch in (1, 4):
+        reset(hub.engine)
+        hub.intake.cache.clear()
+        for i in range(0, len(MIXED), batch):
+            hub.feed(*MIXED[i:i + batch], batch=batch)
+        hub.feed(drill, MIXED[0])  # a drill and a duplicate (201): neither is an actual revision stored
+        assert kept_counts(hub) == stored_counts(hub) == {("bj", "E1"): 10, ("bj", "E2"): 12, ("bj", "E3"): 8}
+
+
+def test_a_wrong_count_makes_the_worker_rebuild_the_event_and_correct_it(hub, monkeypatch) -> None:  # noqa: ANN001
+    """A count that disagrees with the memo (here: another writer's revision the count saw) is never folded over:
+    the event is rebuilt from its stored revisions, and the count is set to the revisions read."""
+    messages = flood(2, 6)
+    hub.feed(*messages[:6], batch=6)
+    with hub.engine.begin() as conn:
+        conn.execute(update(t.disaster_revision_counts).where(t.disaster_revision_counts.c.event_id == "E1")
+                     .values(count=t.disaster_revision_counts.c.count + 7))
+    fetched: list[int] = []
+    fetch = disasters._fetch
+
+    def spy(conn, ids):  # noqa: ANN001, ANN202
+        out = fetch(conn, ids)
+        fetched.append(len(out))
+        return out
+
+    monkeypatch.setattr(disasters, "_fetch", spy)
+    hub.feed(*messages[6:8], batch=2)
+    assert fetched == [4]  # E1 alone, all its stored revisions; E2 folded from the batch
+    assert kept_counts(hub) == stored_counts(hub) == {("bj", "E1"): 4, ("bj", "E2"): 4}
+    monkeypatch.setattr(disasters, "_fetch", fetch)
+    hub.feed(*messages[8:], batch=4)
+    assert rows(hub) == fresh_rows(hub, messages, 2)
+
+
+def test_recount_sets_the_counts_of_revisions_written_without_the_intake(hub) -> None:  # noqa: ANN001
+    hub.feed(*flood(3, 4), batch=5)
+    with hub.engine.begin() as conn:
+        conn.execute(delete(t.disaster_revision_counts))
+        conn.execute(insert(t.disaster_revision_counts), [{"region": "bj", "event_id": "E9", "count": 2}])
+        disasters.recount(conn)
+    assert kept_counts(hub) == stored_counts(hub) == {("bj", "E1"): 4, ("bj", "E2"): 4, ("bj", "E3"): 4}
+
+
+def replace_status(message: dict, status: str) -> dict:
+    return {**message, "status": status}
+
+
+def test_migration_0016_fills_the_counts_from_stored_revisions(database_url) -> None:  # noqa: ANN001
+    from alembic import command
+    from sqlalchemy import text
+
+    from hub.migrations import config, upgrade
+    from jjj.db import make_engine
+
+    upgrade(database_url, "0015")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            for i, (event_id, status) in enumerate((("E1", "actual"), ("E1", "actual"), ("E1", "exercise"),
+                                                    ("E2", "actual"))):
+                conn.execute(text("INSERT INTO disaster_reports (message_id, region, event_id, kind, sent_at,"
+                                  " received_at, payload, envelope_status) VALUES (:m, 'bj', :e, 'disaster.report',"
+                                  " '2026-07-30T20:00:00+08:00', :at, '{}', :s)"),
+                             {"m": f"M{i}", "e": event_id, "s": status, "at": datetime(2026, 7, 30, tzinfo=UTC)})
+        upgrade(database_url)
+        with engine.connect() as conn:
+            assert sorted(tuple(r) for r in conn.execute(text(
+                "SELECT region, event_id, count FROM disaster_revision_counts"))) == [("bj", "E1", 2), ("bj", "E2", 1)]
+        command.downgrade(config(database_url), "0015")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM disaster_reports")).scalar_one() == 4
+    finally:
+        engine.dispose()
