@@ -28,6 +28,22 @@ def test_a_batch_crosses_the_pipe_unchanged() -> None:
     assert (seq, back, vs) == (7, records, verdicts)
 
 
+def test_a_message_that_is_its_value_as_read_is_parsed_again_not_pickled() -> None:
+    """The child gets the same message either way; only a message that is not its record's exact compact parse (key
+    order, spacing, a value JSON cannot hold) is pickled."""
+    value = '{"message_id":"m1","payload":{"名":"张","n":[1,2]}}'.encode()
+    as_read = {"message_id": "m1", "payload": {"名": "张", "n": [1, 2]}}
+    reordered = {"payload": {"名": "张", "n": [1, 2]}, "message_id": "m1"}
+    odd = {"message_id": "m1", "payload": {1.5j}}  # orjson cannot write it
+    records = [Record("jjj.bj.disaster", 0, i, b"k", value, {}, 0) for i in range(3)]
+    verdicts = [Verdict(100, message=m) for m in (as_read, reordered, odd)]
+    data = pipeline.encode_batch(1, records, verdicts)
+    _seq, _rows, checked = pickle.loads(data)
+    assert [c[5] for c in checked] == [pipeline.AS_READ, reordered, odd]
+    _seq, back, vs = pipeline.decode_batch(data)
+    assert (back, vs) == (records, verdicts)
+
+
 def test_a_batch_commits_the_offset_after_its_last_record_per_partition() -> None:
     records = [rec("t", 0, 5), rec("t", 1, 3), rec("t", 0, 7), rec("u", 0, 0), rec("t", 0, 6)]
     assert pipeline.batch_offsets(records) == {TopicPartition("t", 0): 8, TopicPartition("t", 1): 4,
