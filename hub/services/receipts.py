@@ -54,7 +54,9 @@ def receipt_message(prefix: str, region: str, record: Record, verdict: Verdict, 
                     received_at: str) -> OutgoingMessage:
     """The receipt of one record; it carries the decoded message's envelope status (a drill's receipt is a drill).
 
-    The envelope and payload of ``receipt_message_slow`` (the general ``outgoing`` path) written out in one place,
+    Its partition key is the contract's (``schemas.registry``): the original's entity key, else its message id, so
+    the receipts of one entity keep their order. The envelope and payload of ``receipt_message_slow`` (the general
+    ``outgoing`` path) written out in one place,
     one dict each: the same bytes (``tests/hub/services/test_receipts_fast.py`` compares them for every verdict
     shape); the slow path runs when outgoing messages are validated (``JJJ_HUB_VALIDATE_OUTGOING``)."""
     if _out.VALIDATE:
@@ -66,12 +68,14 @@ def receipt_message(prefix: str, region: str, record: Record, verdict: Verdict, 
                                                  verdict.rule, record.key)
     status = msg.get("status")
     new_id = _out.new_message_id()
+    entity_key = _text(key.decode("utf-8", "replace")[:200]) if key else None
+    for_id = message_id[:64]
     envelope = {
         "message_id": new_id, "kind": _RECEIPT, "schema_version": _RECEIPT_VERSION, "sender": _out.HUB_SENDER,
         "sent_at": _out.now_text(), "status": status if status in _STATUSES else "actual",
         "references": [message_id] if msg else [], "correlation_id": msg.get("correlation_id"), "expires_at": None,
         "payload": {
-            "for_message_id": message_id[:64],
+            "for_message_id": for_id,
             "for_kind": msg.get("kind"),
             "outcome": _OUTCOME[code],
             "code": code,
@@ -79,11 +83,12 @@ def receipt_message(prefix: str, region: str, record: Record, verdict: Verdict, 
             "reason_zh": reason_zh[:2000] if reason_zh else None,
             "paths": [p[:300] for p in paths if p.strip()][:100] if paths else [],
             "rule": rule[:80] if rule else None,
-            "entity_key": _text(key.decode("utf-8", "replace")[:200]) if key else None,
+            "entity_key": entity_key,
             "received_at": received_at,
         },
     }
-    return OutgoingMessage(new_id, _RECEIPT_AT, inbox_topic(prefix, region), message_id, _out._ENCODE(envelope))
+    return OutgoingMessage(new_id, _RECEIPT_AT, inbox_topic(prefix, region), entity_key or for_id,
+                           _out._ENCODE(envelope))
 
 
 def receipt_message_slow(prefix: str, region: str, record: Record, verdict: Verdict, message_id: str,
@@ -91,7 +96,8 @@ def receipt_message_slow(prefix: str, region: str, record: Record, verdict: Verd
     """The receipt by the general path (``outgoing``); what ``receipt_message`` writes out."""
     refs = [message_id] if verdict.message else []
     payload = receipt_payload(record, verdict, message_id, received_at)
-    return outgoing("hub.receipt", payload, inbox_topic(prefix, region), message_id, references=refs,
+    key = payload["entity_key"] or payload["for_message_id"]  # the contract's partition key of a receipt
+    return outgoing("hub.receipt", payload, inbox_topic(prefix, region), key, references=refs,
                     correlation_id=(verdict.message or {}).get("correlation_id"),
                     status=_status(verdict.message))
 

@@ -6,6 +6,7 @@ knows and others, correlation ids, undecodable records. Ids and clock readings a
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -70,8 +71,19 @@ def test_receipts_are_byte_identical_to_the_general_path(fixed_ids: None) -> Non
             slow.key,
             slow.headers,
         )
+        # the contract's partition key of a receipt: the entity key, else the message id
+        assert fast.key == schemas.KINDS["hub.receipt"].partition_key(json.loads(slow.value)["payload"])
         n += 1
     assert n > 1000
+
+
+def test_a_receipt_is_keyed_by_the_original_entity_so_one_entity_s_receipts_keep_their_order() -> None:
+    message = {"message_id": "01JABCDEFGHJKMNPQRSTVWXYZ0", "kind": "disaster.report", "status": "actual"}
+    keyed = Record("jjj.bj.disaster", 0, 5, b"BJ-E1", b"{}", {})
+    unkeyed = Record("jjj.bj.disaster", 0, 6, None, b"{}", {})
+    for record, key in ((keyed, "BJ-E1"), (unkeyed, "01JABCDEFGHJKMNPQRSTVWXYZ0")):
+        for make in (receipts.receipt_message, receipts.receipt_message_slow):
+            assert make("jjj", "bj", record, Verdict(100, message=message), message["message_id"], "t").key == key
 
 
 def test_the_slow_path_runs_when_outgoing_messages_are_validated(
