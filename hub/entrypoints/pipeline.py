@@ -243,7 +243,6 @@ def run(services: HubServices, stop: Callable[[], bool], *, poll_ms: int, sender
         while not stop():
             records, verdicts = take(full, 0 if inflight else poll_ms)
             if records:
-                started = time.monotonic()
                 settle()
                 # the child is busy and this batch is not full: rather than queue a small batch behind the child's,
                 # gather more until the child answers (a steady stream keeps the batch sizes of the one-process loop:
@@ -257,6 +256,7 @@ def run(services: HubServices, stop: Callable[[], bool], *, poll_ms: int, sender
                     if not finish_one():
                         break
                 seq += 1
+                started = time.monotonic()  # the batch's time (jjj_hub_batch_seconds): handed over → stored
                 data = encode_batch(seq, records, verdicts)
                 batch = InFlight(seq, records, data, started, batch_offsets(records))
                 inflight.append(batch)

@@ -19,6 +19,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from jjj.bench.api import client_with_token, percentile
+from jjj.bench.consume import family
 
 SAMPLE = "adapters/beijing/samples/disaster_report.json"  # Beijing's native push format (Chinese field names)
 
@@ -191,7 +192,8 @@ def measure(env, db: str, vol, report, echo) -> None:  # noqa: ANN001
         sent_s = time.monotonic() - start
         stop.set()
         probe_thread.join(timeout=40)
-        cpu = {name: _cpu_s(p.pid) for name, p in zip(("hub", "adapter"), procs, strict=True)}
+        # each process with its children (the hub worker's apply and relay processes, the adapter's publisher)
+        cpu = {name: _family_cpu_s(p.pid) for name, p in zip(("hub", "adapter"), procs, strict=True)}
         server = _server_cpu(reader, {"hub": settings.database_url, "adapter": bj_url}) if db == "postgresql" else {}
         split = _split(reader)
         reader.dispose()
@@ -234,6 +236,14 @@ def _cpu_s(pid: int) -> float | None:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _family_cpu_s(pid: int) -> float | None:
+    """``_cpu_s`` of the process plus its live children."""
+    own = _cpu_s(pid)
+    if own is None:
+        return None
+    return own + sum(c for c in (_cpu_s(child) for child in family(pid)[1:]) if c is not None)
 
 
 def _server_cpu(engine, urls: dict[str, str]) -> dict:  # noqa: ANN001
