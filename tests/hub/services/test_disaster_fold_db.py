@@ -146,11 +146,8 @@ def test_what_a_batch_reads_does_not_grow_with_history(hub) -> None:  # noqa: AN
     assert rows(hub) == fresh_rows(hub, messages, 5)
 
 
-def test_an_event_with_older_revisions_and_no_memo_entry_is_rebuilt_from_the_table(hub, monkeypatch) -> None:  # noqa: ANN001
-    """A memo miss whose event has stored revisions besides the batch's is not built from the batch alone."""
-    messages = flood(2, 6)
-    hub.feed(*messages[:6], batch=6)
-    hub.intake.cache.clear()
+def spy_fetch(monkeypatch) -> list[int]:  # noqa: ANN001
+    """Revision rows fetched from the table, per fetch, from now until ``monkeypatch.undo()``."""
     fetched: list[int] = []
     fetch = disasters._fetch
 
@@ -160,11 +157,20 @@ def test_an_event_with_older_revisions_and_no_memo_entry_is_rebuilt_from_the_tab
         return out
 
     monkeypatch.setattr(disasters, "_fetch", spy)
+    return fetched
+
+
+def test_an_event_with_older_revisions_and_no_memo_entry_is_rebuilt_from_the_table(hub, monkeypatch) -> None:  # noqa: ANN001
+    """A memo miss whose event has stored revisions besides the batch's is not built from the batch alone."""
+    messages = flood(2, 6)
+    hub.feed(*messages[:6], batch=6)
+    hub.intake.cache.clear()
+    fetched = spy_fetch(monkeypatch)
     hub.feed(*messages[6:8], batch=2)
     assert fetched == [8]  # both events, all their revisions
     hub.feed(*messages[8:], batch=4)
     assert fetched == [8]  # memoised again: folded from the batch
-    monkeypatch.setattr(disasters, "_fetch", fetch)
+    monkeypatch.undo()
     assert rows(hub) == fresh_rows(hub, messages, 2)
 
 
@@ -201,19 +207,11 @@ def test_a_wrong_count_makes_the_worker_rebuild_the_event_and_correct_it(hub, mo
     with hub.engine.begin() as conn:
         conn.execute(update(t.disaster_revision_counts).where(t.disaster_revision_counts.c.event_id == "E1")
                      .values(count=t.disaster_revision_counts.c.count + 7))
-    fetched: list[int] = []
-    fetch = disasters._fetch
-
-    def spy(conn, ids):  # noqa: ANN001, ANN202
-        out = fetch(conn, ids)
-        fetched.append(len(out))
-        return out
-
-    monkeypatch.setattr(disasters, "_fetch", spy)
+    fetched = spy_fetch(monkeypatch)
     hub.feed(*messages[6:8], batch=2)
     assert fetched == [4]  # E1 alone, all its stored revisions; E2 folded from the batch
     assert kept_counts(hub) == stored_counts(hub) == {("bj", "E1"): 4, ("bj", "E2"): 4}
-    monkeypatch.setattr(disasters, "_fetch", fetch)
+    monkeypatch.undo()
     hub.feed(*messages[8:], batch=4)
     assert rows(hub) == fresh_rows(hub, messages, 2)
 
