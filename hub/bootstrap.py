@@ -55,7 +55,10 @@ class HubServices:
         return make_consumer(self.settings.kafka_bootstrap, self.input_topics, group_id=self.settings.hub_group,
                              client_id=self.worker_id, max_poll_records=self.max_poll_records,
                              fetch_min_bytes=int(os.environ.get("JJJ_HUB_FETCH_MIN_BYTES", "65536")),
-                             fetch_max_wait_ms=int(os.environ.get("JJJ_HUB_FETCH_MAX_WAIT_MS", "100")))
+                             fetch_max_wait_ms=int(os.environ.get("JJJ_HUB_FETCH_MAX_WAIT_MS", "100")),
+                             # what one fetch may bring (kafka-python's default, 50 MB, held a backlog's worth of
+                             # fetched bytes in the worker: a ±50 MB sawtooth of its RSS); 8 MB is ~3 poll batches
+                             fetch_max_bytes=int(os.environ.get("JJJ_HUB_FETCH_MAX_BYTES", str(8 << 20))))
 
     def publisher(self) -> OutboxPublisher:
         producer = make_producer(self.settings.kafka_bootstrap, client_id=f"{self.worker_id}-out")
