@@ -124,17 +124,21 @@ def upsert(conn, table: Table, rows: Sequence[dict], *, newer: str | None = None
     executemany(conn, table, rows, build, ("upsert", newer, only_if_null))
 
 
-def accumulate(conn, table: Table, rows: Sequence[dict], *, add: str, latest: str) -> None:  # noqa: ANN001
+def accumulate(conn, table: Table, rows: Sequence[dict], *, add: str,  # noqa: ANN001
+               latest: str | None = None) -> None:
     """Insert rows, or add ``add`` into the stored row and keep the greater ``latest`` (counters). Rows are written
-    in key order, so that two workers adding to the same rows never wait on each other in a cycle."""
+    in key order, so that two workers adding to the same rows never wait on each other in a cycle; the addition
+    happens in the database, so two workers' additions to one row both count."""
     if not rows:
         return
     rows = sorted(rows, key=_pk_key(table))
 
     def build(dialect):  # noqa: ANN001, ANN202
         stmt = _insert_for(dialect, table)
-        newest = case((stmt.excluded[latest] > table.c[latest], stmt.excluded[latest]), else_=table.c[latest])
-        return stmt.on_conflict_do_update(index_elements=_pk(table),
-                                          set_={add: table.c[add] + stmt.excluded[add], latest: newest})
+        set_ = {add: table.c[add] + stmt.excluded[add]}
+        if latest is not None:
+            set_[latest] = case((stmt.excluded[latest] > table.c[latest], stmt.excluded[latest]),
+                                else_=table.c[latest])
+        return stmt.on_conflict_do_update(index_elements=_pk(table), set_=set_)
 
     executemany(conn, table, rows, build, ("accumulate", add, latest))

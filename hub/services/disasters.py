@@ -37,7 +37,7 @@ from hub.domain.disaster_summary import EventSummary, fold_summary, summary_of
 from hub.domain.disasters import DisasterEvent, EventKey, Status, build_event
 from hub.domain.errors import DomainError
 from hub.infrastructure import tables as t
-from hub.infrastructure.sql import upsert
+from hub.infrastructure.sql import accumulate, upsert
 from hub.services.context import Batch
 from hub.services.disaster_mapping import event_defaults, explicit_ref, figures_json, to_report
 from hub.services.policy import HubPolicy
@@ -238,7 +238,7 @@ def iter_summaries(batch: Batch, keys: set[tuple[str, str]]) -> Iterator[tuple[t
     entries = {k: e for k, e in entries.items() if e.summary.policy == policy.deadlines}
     before = _counts(conn, keys | set(added))
     counts = {k: before.get(k, 0) + len(added.get(k, ())) for k in keys | set(added)}  # stored after this batch
-    stored = dict(counts)  # what the counter rows will say; a rebuild corrects them to the revisions it read
+    stored = dict(counts)  # what the count rows should say; a rebuild corrects them to the revisions it read
     fast = {k: e for k, e in entries.items() if counts.get(k) == e.summary.count + len(new_rows.get(k, ()))}
     rebuild = set(keys) - set(fast)
     for key, entry in fast.items():
@@ -258,7 +258,7 @@ def iter_summaries(batch: Batch, keys: set[tuple[str, str]]) -> Iterator[tuple[t
         stored[key] = len(raw)
         yield key, entry
     _evict(memo)
-    _keep_counts(conn, {k: n for k, n in stored.items() if n != before.get(k, 0)})
+    _keep_counts(conn, {k: n - before.get(k, 0) for k, n in stored.items() if n != before.get(k, 0)})
 
 
 def _events_from(key: tuple[str, str], rows: list[dict]):  # noqa: ANN202
@@ -295,11 +295,12 @@ def recount(conn) -> None:  # noqa: ANN001
         .group_by(r.c.region, r.c.event_id)))
 
 
-def _keep_counts(conn, counts: dict[tuple[str, str], int]) -> None:  # noqa: ANN001
-    """Write the events' stored revision counts (in key order: two workers never wait on each other in a cycle)."""
-    if counts:
-        upsert(conn, t.disaster_revision_counts,
-               [{"region": r, "event_id": e, "count": n} for (r, e), n in sorted(counts.items())])
+def _keep_counts(conn, changes: dict[tuple[str, str], int]) -> None:  # noqa: ANN001
+    """Add to the events' stored revision counts: this batch's revisions, plus a rebuild's correction. Added in the
+    database, not set: a worker that read a count before another worker's batch on the same event committed (a
+    rebalance hand-over) must not overwrite that batch's revisions with its own total."""
+    accumulate(conn, t.disaster_revision_counts,
+               [{"region": r, "event_id": e, "count": n} for (r, e), n in changes.items()], add="count")
 
 
 class _Memo(dict):

@@ -5,6 +5,7 @@ and what a batch reads does not grow with the events' histories."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -255,3 +256,24 @@ def test_migration_0016_fills_the_counts_from_stored_revisions(database_url) -> 
             assert conn.execute(text("SELECT count(*) FROM disaster_reports")).scalar_one() == 4
     finally:
         engine.dispose()
+
+
+def test_two_workers_taking_turns_on_one_event_keep_its_count_and_rows(hub, keys_dir) -> None:  # noqa: ANN001
+    """A rebalance hands an event's partition from worker A to worker B and back: each worker's memo is stale when
+    the event comes back to it, the count tells, and the event is rebuilt; the count is never set from a stale
+    read, only added to (two additions to one row both count)."""
+    from tests.hub.services.conftest import Hub
+
+    other = Hub(hub.engine, keys_dir)
+    other.offsets = itertools.count(10_000)  # the same partitions, later offsets
+    messages = flood(2, 9)
+    hub.feed(*messages[:6], batch=6)  # worker A: revisions 1-3 of E1 and E2
+    other.feed(*messages[6:12], batch=6)  # worker B: 4-6 (no memo: rebuilt from the table)
+    hub.feed(*messages[12:], batch=6)  # worker A again: its memo says 3, the table 6
+    assert kept_counts(hub) == stored_counts(hub) == {("bj", "E1"): 9, ("bj", "E2"): 9}
+    assert rows(hub) == fresh_rows(hub, messages, 6)
+    with hub.engine.begin() as conn:
+        disasters._keep_counts(conn, {("bj", "E1"): 5})
+    with hub.engine.begin() as conn:
+        disasters._keep_counts(conn, {("bj", "E1"): 3, ("bj", "E3"): 2})
+    assert kept_counts(hub) == {("bj", "E1"): 17, ("bj", "E2"): 9, ("bj", "E3"): 2}
