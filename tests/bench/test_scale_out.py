@@ -3,6 +3,7 @@ message is processed once and answered by exactly one receipt (run on PostgreSQL
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -65,11 +66,11 @@ def test_three_workers_in_one_group_apply_each_message_once(settings: Settings) 
     engine = make_engine(settings.database_url)
     with engine.connect() as conn:
         processed = conn.execute(select(func.count(), func.count(t.processed.c.message_id.distinct()))).one()
-        receipts = conn.execute(select(func.count(), func.count(t.hub_outbox.c.key.distinct()))
-                                .where(t.hub_outbox.c.kind.like("hub.receipt@%"))).one()
+        answered = [json.loads(v)["payload"]["for_message_id"] for v in conn.execute(
+            select(t.hub_outbox.c.value).where(t.hub_outbox.c.kind.like("hub.receipt@%"))).scalars()]
         duplicates = conn.execute(select(func.count()).select_from(t.processed)
                                   .where(t.processed.c.code == 201)).scalar_one()
     engine.dispose()
     assert tuple(processed) == (N, N)
-    assert tuple(receipts) == (N, N)  # one receipt per message, keyed by the message it answers
+    assert (len(answered), len(set(answered))) == (N, N)  # one receipt per message
     assert duplicates == 0
