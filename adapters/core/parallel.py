@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -44,6 +47,9 @@ CHUNK = 500
 MIN_BYTES = 512 * 1024
 #: longest wait for a chunk's results (a chunk takes milliseconds); past it the importer does the rest itself
 WAIT_S = 120.0
+#: longest wait for a terminated pool to stop (its workers are killed past it)
+STOP_S = 10.0
+log = logging.getLogger(__name__)
 _HEAD = b'{"message_id":"'
 _ID_END = len(_HEAD) + 26
 
@@ -87,9 +93,10 @@ def run_parallel(fmt: NativeFormat, records: Iterable[Record], ctx: MapContext,
         pool = multiprocessing.get_context("fork").Pool(workers, initializer=_init_worker, initargs=(engine,))
     finally:
         gc.unfreeze()
+    pending: deque[tuple[list[Record], Any]] = deque()
+    wedged = False
     try:
-        pending: deque[tuple[list[Record], Any]] = deque()
-        it, error, wedged = iter(records), None, False
+        it, error = iter(records), None
         while error is None:
             rows: list[Record] = []
             try:
@@ -110,17 +117,45 @@ def run_parallel(fmt: NativeFormat, records: Iterable[Record], ctx: MapContext,
                 wedged = yield from _finish(*pending.popleft(), fmt, ctx, envelope, wedged)
         while pending:
             wedged = yield from _finish(*pending.popleft(), fmt, ctx, envelope, wedged)
-        if not wedged:
-            pool.close()  # every task is done: the workers leave on their own
-            pool.join()
-            pool = None
         if error is not None:
             raise error
     finally:
-        if pool is not None:  # the import failed half-way, or a worker stopped answering: stop them
-            pool.terminate()
-            pool.join()
+        # every task is done, the import failed half-way (the caller closed this generator), or a worker stopped
+        # answering: stop the workers
+        _stop(pool, [task for _, task in pending if task is not None], wedged)
         _STATE = None
+
+
+def _stop(pool, tasks: list, wedged: bool) -> None:  # noqa: ANN001
+    """Stop the workers; never hang the importer doing it.
+
+    The chunks still in flight are let finish first (a chunk takes milliseconds). ``Pool.terminate`` stops reading
+    results before it kills the workers: a worker that was writing a large result then dies holding the result
+    queue's lock, and the pool's task handler waits on that lock for ever (seen in CI as a hang in
+    ``task_handler.join()``). Idle workers can be closed and joined the ordinary way; only when one stopped
+    answering is the pool terminated, and then from a helper thread given ``STOP_S`` to finish.
+    """
+    deadline = time.monotonic() + (min(WAIT_S, STOP_S) if wedged else WAIT_S)
+    for task in tasks:
+        task.wait(max(0.0, deadline - time.monotonic()))
+    if not wedged and all(task.ready() for task in tasks):
+        pool.close()  # the workers leave on their own once the queue is empty
+        pool.join()
+        return
+    stopper = threading.Thread(target=_terminate, args=(pool,), name="jjj-import-pool-stop", daemon=True)
+    stopper.start()
+    stopper.join(STOP_S)
+    if stopper.is_alive():  # the pool's own threads are stuck: make sure no worker outlives the import
+        for proc in list(getattr(pool, "_pool", ())):
+            with contextlib.suppress(Exception):
+                proc.kill()
+                proc.join(1.0)
+        log.warning("the import's worker pool did not stop within %.0f s; its workers were killed", STOP_S)
+
+
+def _terminate(pool) -> None:  # noqa: ANN001
+    pool.terminate()
+    pool.join()
 
 
 def warm(fmt: NativeFormat) -> None:

@@ -209,3 +209,41 @@ def test_a_worker_that_stops_answering_does_not_hang_the_import(make_runtime, ha
     assert summary_of(par) == summary_of(seq)  # the importer did it all itself
     assert rejects(rt, par.import_id) == rejects(rt, seq.import_id)
     assert multiprocessing.active_children() == []
+
+
+def _big_result_after(seconds: float) -> bytes:
+    import time
+
+    time.sleep(seconds)
+    return b"x" * 400_000  # more than a pipe holds: the worker writes it while the parent reads
+
+
+def test_stopping_the_pool_lets_the_chunks_in_flight_finish_first() -> None:
+    # Pool.terminate stops reading results before it kills the workers: a worker writing a large result then dies
+    # holding the result queue's lock and the pool's task handler waits on it for ever (a CI hang). So a failed
+    # import's pool is stopped only once its chunks are back, the ordinary way.
+    import multiprocessing
+    import time
+
+    pool = multiprocessing.get_context("fork").Pool(2)
+    tasks = [pool.apply_async(_big_result_after, (0.3,)) for _ in range(4)]
+    started = time.monotonic()
+    parallel._stop(pool, tasks, wedged=False)
+    assert [len(t.get(0)) for t in tasks] == [400_000] * 4
+    assert 0.5 < time.monotonic() - started < parallel.STOP_S  # two rounds of 0.3 s on two workers, no terminate
+    assert multiprocessing.active_children() == []
+
+
+def test_stopping_a_pool_with_a_worker_that_stopped_answering_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+    import time
+
+    monkeypatch.setattr(parallel, "STOP_S", 1.0)
+    pool = multiprocessing.get_context("fork").Pool(2)
+    stuck = pool.apply_async(_big_result_after, (60,))
+    pool._outqueue._wlock.acquire()  # as if a killed worker held it: the pool's own stop hangs as in the CI run
+    started = time.monotonic()
+    parallel._stop(pool, [stuck], wedged=True)
+    assert time.monotonic() - started < 5  # a grace of STOP_S for the chunks, STOP_S for the terminate, the kill
+    assert not stuck.ready()
+    assert multiprocessing.active_children() == []
