@@ -455,7 +455,7 @@ referral_changes = Table(
     Column("reason", Text, nullable=True),
     Column("envelope_status", String(8), nullable=False, server_default="actual"),  # actual | exercise | test
 )
-Index("ix_referral_changes_referral", referral_changes.c.referral_id)
+Index("ix_referral_changes_referral_state", referral_changes.c.referral_id, referral_changes.c.to_state)
 
 referrals = Table(
     "referrals", metadata,

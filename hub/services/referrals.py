@@ -5,6 +5,12 @@ acknowledgement (accepted/rejected) = 2, progress reports 3… ordered by their 
 A change whose acknowledgement has not arrived yet waits in ``pending`` (the domain's gap rule); a change the state
 machine forbids (a second, different acknowledgement; a closure after a rejection) is refused with 420.
 
+A referral's progress reports can pile up (each is its own change, ranked between the acknowledgement and the
+closure); none of them can break the replay but the first after a rejection, and all of them land together: applied
+after the acknowledgement, or pending behind the same gap. So the replay reads every other change but only one
+progress report and how many there are (``_load``); the state, the error and the pending count are those of the whole
+history, at a cost that does not grow with it.
+
 Exercise and test changes are handled like real ones but apart: stored with their status and the referral id as
 ``"<status>/<id>"`` (a drill can never take or advance a real referral), forwarded with their status, never
 announced on the status topic.
@@ -15,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.domain.errors import IllegalTransition, ReferralRuleError
 from hub.domain.referrals import ReferralChange, ReferralPolicy, ReferralState, acknowledgement_flags, replay
@@ -28,6 +34,7 @@ STATE_OF = {"referral.referral": "sent", "referral.acceptance": "accepted", "ref
 AT_FIELD = {"referral.referral": None, "referral.acceptance": "accepted_at", "referral.rejection": "rejected_at",
             "referral.progress": "step_at", "referral.closure": "closed_at"}
 ACTUAL = "actual"
+PROGRESS = "in_progress"
 RANK = {"sent": 0, "accepted": 1, "rejected": 1, "in_progress": 2, "closed": 3}
 
 
@@ -53,19 +60,36 @@ def _rid(msg: dict) -> str | None:
     return rid if rid is None or status == ACTUAL else f"{status}/{rid}"
 
 
-def _load(conn, rids: list[str]) -> dict:  # noqa: ANN001
-    """Stored changes and parties of the given referrals: two queries per 500 ids."""
+def _load(conn, rids: list[str], *, parties: bool = True) -> dict:  # noqa: ANN001
+    """Stored changes and (if asked) parties of the given referrals: three queries per 500 ids.
+
+    ``changes`` holds every change but the progress reports, and one row standing for those (the earliest); ``more``
+    how many progress reports that row stands for beyond itself. The replay's state and error are the same as over
+    the whole history (see the module docstring); the index on (referral_id, to_state) keeps the reads off the
+    progress rows but for their count.
+    """
     C, R = t.referral_changes, t.referrals
     changes: dict[str, list[dict]] = defaultdict(list)
-    parties: dict[str, tuple[str, str]] = {}
+    found: dict[str, tuple[str, str]] = {}
+    more: dict[str, int] = {}
     for i in range(0, len(rids), 500):
         chunk = rids[i:i + 500]
-        for r in conn.execute(select(C).where(among(conn, C.c.referral_id, chunk))).mappings():
+        for r in conn.execute(select(C).where(among(conn, C.c.referral_id, chunk),
+                                              C.c.to_state != PROGRESS)).mappings():
             changes[r["referral_id"]].append(dict(r))
-        for r in conn.execute(select(R.c.referral_id, R.c.from_region, R.c.to_region)
-                              .where(among(conn, R.c.referral_id, chunk))):
-            parties[r.referral_id] = (r.from_region, r.to_region)
-    return {"ids": set(rids), "changes": changes, "parties": parties}
+        for r in conn.execute(select(C.c.referral_id, func.count(), func.min(C.c.at), func.min(C.c.message_id),
+                                     func.max(C.c.envelope_status))
+                              .where(among(conn, C.c.referral_id, chunk), C.c.to_state == PROGRESS)
+                              .group_by(C.c.referral_id)):
+            rid, n, at, mid, status = r
+            changes[rid].append({"message_id": mid, "referral_id": rid, "region": None, "to_state": PROGRESS,
+                                 "at": at, "reason": None, "envelope_status": status})
+            more[rid] = n - 1
+        if parties:
+            for r in conn.execute(select(R.c.referral_id, R.c.from_region, R.c.to_region)
+                                  .where(among(conn, R.c.referral_id, chunk))):
+                found[r.referral_id] = (r.from_region, r.to_region)
+    return {"ids": set(rids), "changes": changes, "parties": found, "more": more}
 
 
 def _stored(batch: Batch, rid: str) -> tuple[list[dict], tuple[str, str] | None]:
@@ -88,7 +112,8 @@ def on_change(batch: Batch, msg: dict) -> None:
            "envelope_status": status}
     C, R = t.referral_changes, t.referrals
     known, parties = _stored(batch, rid)
-    known += [r for r in batch.facts[C] if r["referral_id"] == rid]
+    in_batch = batch.memo.setdefault("referrals.in_batch", defaultdict(list))  # this batch's changes, by referral
+    known += in_batch[rid]
     sent = next((r for r in known if r["to_state"] == "sent"), None)
     from_region = parties[0] if parties else (sent["region"] if sent else None)
     to_region = parties[1] if parties else next(
@@ -106,6 +131,7 @@ def on_change(batch: Batch, msg: dict) -> None:
     except (IllegalTransition, ReferralRuleError) as exc:
         raise BusinessRuleBroken(exc.rule_id, str(exc), "转办状态变更不符合状态机", ["kind"]) from exc
     batch.add(C, row)
+    in_batch[rid].append(row)
     if kind == "referral.referral":
         batch.upserts[R].append({"referral_id": rid, "from_region": region, "to_region": to_region, "state": None,
                                  "sent_at": None, "acknowledge_by": datetime.fromisoformat(p["acknowledge_by"]),
@@ -125,10 +151,9 @@ def recompute(batch: Batch) -> None:
 
 def recompute_referrals(batch: Batch, ids: list[str]) -> list[str]:
     """Replay the given referrals; returns those whose acknowledgement became overdue (not yet notified)."""
-    conn, C, R = batch.conn, t.referral_changes, t.referrals
-    changes: dict[str, list[dict]] = defaultdict(list)
-    for r in conn.execute(select(C).where(among(conn, C.c.referral_id, ids))).mappings():
-        changes[r["referral_id"]].append(dict(r))
+    conn, R = batch.conn, t.referrals
+    stored = _load(conn, ids, parties=False)
+    changes, more = stored["changes"], stored["more"]
     current = {r["referral_id"]: dict(r) for r in conn.execute(select(R).where(among(conn, R.c.referral_id, ids))).mappings()}
     rows, overdue = [], []
     for rid in ids:
@@ -136,6 +161,9 @@ def recompute_referrals(batch: Batch, ids: list[str]) -> list[str]:
             ref = replay(rid, sequence(changes[rid]))
         except ReferralRuleError:
             continue
+        # the progress reports the loaded one stands for wait with it, or were applied with it
+        pending = len(ref.pending) + (more.get(rid, 0) if any(c.to is ReferralState.IN_PROGRESS
+                                                              for c in ref.pending) else 0)
         prior = current.get(rid) or {}
         sender = next((c["region"] for c in changes[rid] if c["to_state"] == "sent"), prior.get("from_region"))
         due = prior.get("acknowledge_by")
@@ -146,7 +174,7 @@ def recompute_referrals(batch: Batch, ids: list[str]) -> list[str]:
             (c["envelope_status"] for c in changes[rid] if c.get("envelope_status")), ACTUAL)
         rows.append({"referral_id": rid, "from_region": sender, "to_region": prior.get("to_region"),
                      "state": state, "sent_at": ref.sent_at, "acknowledge_by": due,
-                     "acknowledged_at": ref.acknowledged_at, "pending": len(ref.pending), "flags": flags,
+                     "acknowledged_at": ref.acknowledged_at, "pending": pending, "flags": flags,
                      "overdue_notified_at": prior.get("overdue_notified_at"), "updated_at": batch.now,
                      "envelope_status": status})
         if status != ACTUAL:  # a drill's state is kept, never announced
