@@ -32,6 +32,10 @@ class BusinessRuleBroken(Exception):
         self.rule, self.reason, self.reason_zh, self.paths = rule, reason, reason_zh or reason, paths or []
 
 
+#: ``Batch.memo`` key: the facts the batch wrote (table → rows), kept by ``apply_batch`` for the recompute steps
+WRITTEN = "facts.written"
+
+
 @dataclass
 class Batch:
     """What one transaction will write. ``conn`` is the open transaction; ``now`` the batch's clock reading."""

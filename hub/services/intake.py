@@ -23,7 +23,7 @@ import schemas
 from hub.infrastructure import tables as t
 from hub.infrastructure.sql import accumulate, insert_ignore, upsert
 from hub.services import audit
-from hub.services.context import Batch
+from hub.services.context import WRITTEN, Batch
 from hub.services.handlers import HANDLERS, RECOMPUTE, BusinessRuleBroken
 from hub.services.policy import HubPolicy
 from hub.services.receipts import dead_letter_message, receipt_message
@@ -126,6 +126,16 @@ class Intake:
             verdicts = [self.check(r) for r in records]
         result = BatchResult(codes={}, outcomes=[])
         now = self.clock()
+        try:
+            self._process(records, verdicts, result, now)
+        except BaseException:
+            # the memo of derived state may hold what this batch computed: the transaction did not commit it
+            self.cache.clear()
+            raise
+        return result
+
+    def _process(self, records: Sequence[Record], verdicts: Sequence[Verdict], result: BatchResult,
+                 now: datetime) -> None:
         with self.engine.begin() as conn:
             batch = Batch(conn, now, self.prefix, self.policy, cache=self.cache,
                           messages=[v.message for v in verdicts if v.accepted])
@@ -184,7 +194,6 @@ class Intake:
                 conn.execute(insert(t.dead_letters), dead)
             enqueue(conn, t.hub_outbox, outgoing + batch.outgoing, now)
             audit.append(conn, batch.audit)
-        return result
 
     def _apply(self, batch: Batch, verdict: Verdict) -> Verdict:
         """Run the kind's handler; a refusal leaves no trace in the batch (an in-memory savepoint)."""
@@ -271,6 +280,7 @@ def apply_batch(batch: Batch) -> None:
         insert_ignore(batch.conn, table, rows)
     for table, rows in batch.upserts.items():
         upsert(batch.conn, table, rows, newer=NEWER.get(table))
+    batch.memo[WRITTEN] = dict(batch.facts)
     batch.facts.clear()
     batch.upserts.clear()
     for step in RECOMPUTE:

@@ -18,17 +18,18 @@ written off, valued at the policy's agreed unit values (``HubPolicy.relief_valua
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, distinct, func, or_, select
 
 from hub.domain.errors import DomainError
-from hub.domain.relief import Movement, MovementKind, Snapshot, StockKey, build_ledger, discrepancies, position_at
+from hub.domain.relief import Movement, MovementKind, StockKey, line_discrepancies, movement_sums
 from hub.domain.relief_costs import CostLine, CostLineKey, Flow, Valuation, cost_lines
 from hub.domain.relief_support import Commitment, Decline, Dispatch, Receipt, RequestLine, SupportRequest, support_state
 from hub.infrastructure import tables as t
 from hub.infrastructure.sql import among, among_rows, insert_ignore, upsert
-from hub.services.context import Batch
+from hub.services.context import WRITTEN, Batch
 
 END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 ACTUAL = "actual"
@@ -82,58 +83,192 @@ def _aware(d: datetime) -> datetime:
     return d if d.tzinfo else d.replace(tzinfo=UTC)  # SQLite returns naive UTC
 
 
+#: the worker's memo of stock lines (in ``Batch.cache``): key → ``_Line``, least recently used last
+STOCK_LINES = "relief.stock_lines"
+#: facts (movements + snapshots) the memo holds at most; past it the least recently used lines go until half
+STOCK_FACTS_MAX = 200_000
+
+
+class _Line:
+    """One stock line's actual facts as stored, and the discrepancy rows stored for it (None: not known here)."""
+
+    __slots__ = ("moves", "shots", "unit", "flagged")
+
+    def __init__(self) -> None:
+        self.moves: dict[str, tuple[datetime, int]] = {}  # "<region>:<movement id>" → (occurred_at, signed)
+        self.shots: dict[str, list] = {}  # snapshot (message) id → [on_hand, reserved, damaged, as_of]
+        self.unit = ""
+        self.flagged: set[tuple] | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.moves) + len(self.shots)
+
+    def add_moves(self, rows: Iterable) -> None:
+        for mid, at, signed, unit in rows:
+            if mid not in self.moves:  # insert-if-absent, as the table: the first row with an id is kept
+                self.moves[mid] = (at, signed)
+            self.unit = unit
+
+    def add_shot_lines(self, rows: Iterable) -> None:
+        for sid, on_hand, reserved, damaged, as_of, unit in rows:
+            agg = self.shots.setdefault(sid, [0, 0, 0, as_of])
+            agg[0] += on_hand
+            agg[1] += reserved
+            agg[2] += damaged
+            self.unit = unit
+
+
+def _written(batch: Batch) -> tuple[dict, dict]:
+    """This batch's actual movement and snapshot-line rows per stock line, as ``_Line.add_*`` take them."""
+    written = batch.memo.get(WRITTEN, {})
+    moves: dict[tuple, list] = defaultdict(list)
+    for r in written.get(t.relief_movements, ()):
+        if r["envelope_status"] == ACTUAL:
+            moves[(r["depot_id"], r["item"], r["spec"], r["batch"])].append(
+                (f"{r['region']}:{r['movement_id']}", r["occurred_at"],
+                 MovementKind(r["movement_type"]).sign * int(r["quantity"]), r["unit"]))
+    shots: dict[tuple, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for r in written.get(t.relief_snapshot_lines, ()):
+        if r["envelope_status"] == ACTUAL:
+            shots[(r["depot_id"], r["item"], r["spec"], r["batch"])][r["message_id"]].append(
+                (r["message_id"], r["on_hand"], r["reserved"], r["damaged"], r["as_of"], r["unit"]))
+    return moves, shots
+
+
+def _stored_counts(conn, depots: list[str]) -> tuple[dict, dict]:  # noqa: ANN001
+    """Actual movements and snapshots stored per stock line of the given depots (two GROUP BY per 500 depots)."""
+    M, S = t.relief_movements, t.relief_snapshot_lines
+    moves: dict[tuple, int] = {}
+    shots: dict[tuple, int] = {}
+    for i in range(0, len(depots), 500):
+        chunk = depots[i:i + 500]
+        for table, out, n in ((M, moves, func.count()), (S, shots, func.count(distinct(S.c.message_id)))):
+            cols = (table.c.depot_id, table.c.item, table.c.spec, table.c.batch)
+            for r in conn.execute(select(*cols, n).where(among(conn, table.c.depot_id, chunk),
+                                                         table.c.envelope_status == ACTUAL).group_by(*cols)):
+                out[tuple(r[:4])] = r[4]
+    return moves, shots
+
+
+def _load_lines(conn, keys: set[tuple]) -> dict[tuple, _Line]:  # noqa: ANN001
+    """The given stock lines from all their stored actual facts."""
+    M, S = t.relief_movements, t.relief_snapshot_lines
+    lines: dict[tuple, _Line] = {k: _Line() for k in keys}
+    depots = sorted({k[0] for k in keys})
+    for i in range(0, len(depots), 500):
+        chunk = depots[i:i + 500]
+        for r in conn.execute(select(M.c.depot_id, M.c.item, M.c.spec, M.c.batch, M.c.region, M.c.movement_id,
+                                     M.c.occurred_at, M.c.movement_type, M.c.quantity, M.c.unit)
+                              .where(among(conn, M.c.depot_id, chunk), M.c.envelope_status == ACTUAL)):
+            line = lines.get(tuple(r[:4]))
+            if line is not None:
+                Movement(r[5], StockKey(*r[:4]), MovementKind(r[7]), int(r[8]), r[6])  # the domain's checks
+                line.add_moves([(f"{r[4]}:{r[5]}", _aware(r[6]), MovementKind(r[7]).sign * int(r[8]), r[9])])
+        for r in conn.execute(select(S.c.depot_id, S.c.item, S.c.spec, S.c.batch, S.c.message_id, S.c.on_hand,
+                                     S.c.reserved, S.c.damaged, S.c.as_of, S.c.unit)
+                              .where(among(conn, S.c.depot_id, chunk), S.c.envelope_status == ACTUAL)):
+            line = lines.get(tuple(r[:4]))
+            if line is not None:
+                line.add_shot_lines([(r[4], r[5], r[6], r[7], _aware(r[8]), r[9])])
+    return lines
+
+
+def _stock_memo(batch: Batch) -> dict:
+    memo = batch.cache.get(STOCK_LINES)
+    if memo is None:
+        memo = batch.cache[STOCK_LINES] = {}
+    return memo
+
+
 def recompute_stock(batch: Batch) -> None:
+    """Position and discrepancies of every touched stock line.
+
+    Each line is kept in the worker's memo (``STOCK_LINES``) and this batch's facts are folded in, as long as the
+    line's stored facts number exactly the memo's plus the batch's new ones (anything else: another worker wrote to
+    the line, a batch rolled back, a miss) — then it is read again from all its stored facts. The discrepancy rows of
+    a memoised line are written as a difference from those it stored last, not deleted and inserted again.
+    """
     keys = batch.touched.pop("stock", set())
     if not keys:
         return
-    conn = batch.conn
+    conn, D = batch.conn, t.relief_depots
     depots = sorted({k[0] for k in keys})
-    M, S, D = t.relief_movements, t.relief_snapshot_lines, t.relief_depots
-    movements: dict[tuple, list[Movement]] = defaultdict(list)
-    counts: dict[tuple, dict[str, list[int]]] = defaultdict(dict)
-    as_of: dict[tuple[str, str], datetime] = {}
-    units: dict[tuple, str] = {}
-    for i in range(0, len(depots), 500):
-        chunk = depots[i:i + 500]
-        for r in conn.execute(select(M).where(among(conn, M.c.depot_id, chunk), M.c.envelope_status == ACTUAL)).mappings():
-            k = (r["depot_id"], r["item"], r["spec"], r["batch"])
-            if k in keys:
-                movements[k].append(Movement(f"{r['region']}:{r['movement_id']}", StockKey(*k),
-                                             MovementKind(r["movement_type"]), int(r["quantity"]),
-                                             _aware(r["occurred_at"])))
-                units[k] = r["unit"]
-        for r in conn.execute(select(S).where(among(conn, S.c.depot_id, chunk), S.c.envelope_status == ACTUAL)).mappings():
-            k = (r["depot_id"], r["item"], r["spec"], r["batch"])
-            if k in keys:
-                agg = counts[k].setdefault(r["message_id"], [0, 0, 0])
-                agg[0] += r["on_hand"]
-                agg[1] += r["reserved"]
-                agg[2] += r["damaged"]
-                as_of[(k, r["message_id"])] = _aware(r["as_of"])
-                units[k] = r["unit"]
-    tiers = {r.depot_id: (r.region, r.tier) for r in conn.execute(select(D).where(among(conn, D.c.depot_id, depots)))}
-    positions, flagged = [], []
+    memo = _stock_memo(batch)
+    new_moves, new_shots = _written(batch)
+    stored_moves, stored_shots = _stored_counts(conn, depots)
+    lines: dict[tuple, _Line] = {}
     for k in sorted(keys):
-        shots = [Snapshot(mid, StockKey(*k), v[0], v[1], v[2], as_of[(k, mid)]) for mid, v in counts[k].items()]
-        try:
-            ledger = build_ledger(movements[k], shots)
-        except DomainError:
+        line = memo.pop(k, None)
+        if line is None:
             continue
-        pos = position_at(ledger, StockKey(*k), END_OF_TIME)
-        found = discrepancies(ledger)
+        moves = [m for m in new_moves.get(k, ()) if m[0] not in line.moves]
+        shots = {sid: rows for sid, rows in new_shots.get(k, {}).items() if sid not in line.shots}
+        if (len(line.moves) + len({m[0] for m in moves}) == stored_moves.get(k, 0)
+                and len(line.shots) + len(shots) == stored_shots.get(k, 0)):
+            line.add_moves(moves)
+            for rows in shots.values():
+                line.add_shot_lines(rows)
+            lines[k] = line
+    reread = keys - lines.keys()
+    if reread:
+        lines.update(_load_lines(conn, reread))
+    tiers = {r.depot_id: (r.region, r.tier) for r in conn.execute(select(D).where(among(conn, D.c.depot_id, depots)))}
+    positions, added, removed = [], [], []
+    for k in sorted(keys):
+        line = lines[k]
+        key = StockKey(*k)
+        moves = sorted((at, mid, signed) for mid, (at, signed) in line.moves.items())
+        shots = sorted((v[3], sid, v[0], v[1], v[2]) for sid, v in line.shots.items())
+        moved = movement_sums([m[0] for m in moves], [m[2] for m in moves])
+        found = {(d.snapshot_id, d.previous_snapshot_id, d.expected, d.counted, d.conflict)
+                 for d in line_discrepancies(key, [s[:3] for s in shots], moved)}
+        last = shots[-1] if shots else None
+        on_hand = moved(None, END_OF_TIME) if last is None else last[2] + moved(last[0], END_OF_TIME)
+        reserved, damaged = (last[3], last[4]) if last else (0, 0)
         region, tier = tiers.get(k[0], ("??", "county"))
         positions.append({"depot_id": k[0], "item": k[1], "spec": k[2], "batch": k[3], "region": region,
-                          "tier": tier, "unit": units.get(k, ""), "on_hand": pos.on_hand, "reserved": pos.reserved,
-                          "damaged": pos.damaged, "available": pos.available,
-                          "last_snapshot_at": max((s.as_of for s in shots), default=None),
-                          "movement_count": len(movements[k]), "discrepancy_count": len(found),
-                          "updated_at": batch.now})
-        flagged += [{"depot_id": k[0], "item": k[1], "spec": k[2], "batch": k[3], "snapshot_id": d.snapshot_id,
-                     "previous_snapshot_id": d.previous_snapshot_id, "expected": d.expected, "counted": d.counted,
-                     "conflict": d.conflict} for d in found]
-    _clear_discrepancies(conn, keys)
+                          "tier": tier, "unit": line.unit, "on_hand": on_hand, "reserved": reserved,
+                          "damaged": damaged, "available": max(on_hand - reserved - damaged, 0),
+                          "last_snapshot_at": last[0] if last else None, "movement_count": len(moves),
+                          "discrepancy_count": len(found), "updated_at": batch.now})
+        before = line.flagged
+        if before is None:  # not known here: every stored row of the line goes, the found ones are written
+            removed.append(k)
+            before = set()
+        else:
+            removed += [(*k, d[0]) for d in before - found]
+        added += [{"depot_id": k[0], "item": k[1], "spec": k[2], "batch": k[3], "snapshot_id": d[0],
+                   "previous_snapshot_id": d[1], "expected": d[2], "counted": d[3], "conflict": d[4]}
+                  for d in sorted(found - before)]
+        line.flagged = found
+        memo[k] = line  # most recently used last
+    _clear_discrepancies(conn, {r for r in removed if len(r) == 4})
+    _drop_discrepancies(conn, [r for r in removed if len(r) == 5])
     upsert(conn, t.relief_stock_positions, positions)
-    insert_ignore(conn, t.relief_discrepancies, flagged)
+    insert_ignore(conn, t.relief_discrepancies, added)
+    _evict_lines(memo)
+
+
+def _evict_lines(memo: dict) -> None:
+    """Keep the memo within ``STOCK_FACTS_MAX`` facts: the least recently used lines go until it holds half."""
+    held = sum(line.size for line in memo.values())
+    if held > STOCK_FACTS_MAX:
+        for k in list(memo):
+            if held <= STOCK_FACTS_MAX // 2:
+                break
+            held -= memo.pop(k).size
+
+
+def _drop_discrepancies(conn, rows: list[tuple]) -> None:  # noqa: ANN001
+    """Delete single discrepancy rows by primary key (500 per statement)."""
+    X = t.relief_discrepancies
+    rows = sorted(rows)
+    for i in range(0, len(rows), 500):
+        chunk = rows[i:i + 500]
+        conn.execute(delete(X).where(among(conn, X.c.depot_id, sorted({r[0] for r in chunk})),
+                                     among_rows(conn, (X.c.depot_id, X.c.item, X.c.spec, X.c.batch,
+                                                       X.c.snapshot_id), chunk)))
 
 
 def _clear_discrepancies(conn, keys: set[tuple]) -> None:  # noqa: ANN001

@@ -12,6 +12,7 @@ DOMAIN = Path(__file__).resolve().parents[3] / "hub" / "domain"
 MODULES = sorted(DOMAIN.glob("*.py"))
 ALLOWED_STDLIB = {
     "__future__",
+    "bisect",
     "collections",
     "dataclasses",
     "datetime",

@@ -284,3 +284,31 @@ def test_support_state_is_a_function_of_the_set_of_messages(case: tuple[list[obj
         )
 
     assert state(case[0]) == state(case[1])
+
+
+def _discrepancies_by_definition(ledger) -> tuple[Discrepancy, ...]:  # noqa: ANN001
+    """The rule read literally: every consecutive pair, the movements between them summed one by one."""
+    found = []
+    for key, shots in ledger.snapshots.items():
+        for prev, cur in zip(shots, shots[1:], strict=False):
+            if prev.as_of == cur.as_of:
+                if prev.on_hand != cur.on_hand:
+                    found.append(Discrepancy(key, cur.snapshot_id, prev.snapshot_id, prev.on_hand, cur.on_hand, True))
+                continue
+            expected = prev.on_hand + sum(m.signed for m in ledger.movements.get(key, ())
+                                          if prev.as_of < m.occurred_at <= cur.as_of)
+            if expected != cur.on_hand:
+                found.append(Discrepancy(key, cur.snapshot_id, prev.snapshot_id, expected, cur.on_hand))
+    return tuple(found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([TENTS, QUILTS]), st.sampled_from(list(MovementKind)),
+                          st.integers(1, 50), st.integers(0, 12)), max_size=40),
+       st.lists(st.tuples(st.sampled_from([TENTS, QUILTS]), st.integers(0, 300), st.integers(0, 12)), max_size=12))
+def test_discrepancies_equal_the_rule_read_literally(moves: list, shots: list) -> None:
+    # hours collide on purpose: movements exactly at a snapshot's as_of, snapshots sharing an as_of (conflicts)
+    ledger = build_ledger(
+        [Movement(f"m{i}", k, kind, q, at(h)) for i, (k, kind, q, h) in enumerate(moves)],
+        [Snapshot(f"s{i}", k, n, 0, 0, at(h)) for i, (k, n, h) in enumerate(shots)])
+    assert discrepancies(ledger) == _discrepancies_by_definition(ledger)
