@@ -94,7 +94,7 @@ def main() -> None:
             check_us = check_s * 1e6 / (len(records) - 1)
             _verify_cached.cache_clear()
             c0 = time.process_time()
-            tenths, mark, c_mark = [], (len(records) - 1) / 10, c0
+            tenths, mark, c_mark, rss = [], (len(records) - 1) / 10, c0, []
             for i in range(1, len(records), args.batch):
                 intake.process(records[i : i + args.batch])
                 done = i + args.batch - 1
@@ -103,22 +103,31 @@ def main() -> None:
                     tenths.append((now - c_mark) * 1e6 / (done - sum(n for n, _ in tenths)))
                     tenths[-1] = (done - sum(n for n, _ in tenths[:-1]), tenths[-1])
                     c_mark = now
+                    rss.append(_rss_mb())
             total_us = (time.process_time() - c0) * 1e6 / (len(records) - 1)
             if profiler is not None:
                 profiler.stop()
                 Path(args.profile).write_text(profiler.output_text(unicode=True, color=False), encoding="utf-8")
             services.engine.dispose()
             if best is None or total_us < best[1]:
-                best = (check_us, total_us, [us for _, us in tenths])
-        check_us, total_us, slices = best
+                best = (check_us, total_us, [us for _, us in tenths], rss)
+        check_us, total_us, slices, rss = best
         print(f"messages {len(records)}  db {'postgresql' if args.db else 'sqlite'}  batch {args.batch}")
         print(f"baseline parse+verify  {base_us:7.1f} µs/msg CPU")
         print(f"intake check           {check_us:7.1f} µs/msg CPU (verify + decode + validate)")
         print(f"intake process         {total_us:7.1f} µs/msg CPU (check + apply + SQL + receipts into the outbox)")
         print(f"ratio baseline/process {base_us / total_us:7.3f}")
         print("process by tenth of the pass (µs/msg CPU): " + " ".join(f"{us:.0f}" for us in slices))
+        print("RSS after each tenth (MB): " + " ".join(f"{mb:.0f}" for mb in rss))
     finally:
         env.close()
+
+
+def _rss_mb() -> float:
+    import os
+
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 if __name__ == "__main__":
