@@ -86,7 +86,7 @@ def _aware(d: datetime) -> datetime:
 #: the worker's memo of stock lines (in ``Batch.cache``): key → ``_Line``, least recently used last
 STOCK_LINES = "relief.stock_lines"
 #: facts (movements + snapshots) the memo holds at most; past it the least recently used lines go until half
-STOCK_FACTS_MAX = 200_000
+STOCK_FACTS_MAX = 100_000  # ~0.25 KB each: ~25 MB at most
 
 
 class _Line:
@@ -391,7 +391,7 @@ def _add_reply(flow: tuple, m) -> None:  # noqa: ANN001
 #: the worker's memo of support flows (in ``Batch.cache``): request id → [flow, stored replies], least recently
 #: used first; bounded by ``SUPPORT_REPLIES_MAX`` replies held
 SUPPORT_FLOWS = "relief.support_flows"
-SUPPORT_REPLIES_MAX = 200_000
+SUPPORT_REPLIES_MAX = 50_000  # ~0.5 KB each: ~25 MB at most
 
 
 def _flows_folded(batch: Batch, ids: list[str]) -> dict[str, tuple]:
