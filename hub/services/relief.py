@@ -18,7 +18,7 @@ written off, valued at the policy's agreed unit values (``HubPolicy.relief_valua
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, delete, distinct, func, or_, select
@@ -247,17 +247,18 @@ def recompute_stock(batch: Batch) -> None:
     _drop_discrepancies(conn, [r for r in removed if len(r) == 5])
     upsert(conn, t.relief_stock_positions, positions)
     insert_ignore(conn, t.relief_discrepancies, added)
-    _evict_lines(memo)
+    _evict(memo, lambda line: line.size, STOCK_FACTS_MAX)
 
 
-def _evict_lines(memo: dict) -> None:
-    """Keep the memo within ``STOCK_FACTS_MAX`` facts: the least recently used lines go until it holds half."""
-    held = sum(line.size for line in memo.values())
-    if held > STOCK_FACTS_MAX:
+def _evict(memo: dict, size: Callable[[object], int], limit: int) -> None:
+    """Keep a memo (least recently used first) within ``limit`` by ``size`` of its entries: once over it, the least
+    recently used entries go until it holds half."""
+    held = sum(map(size, memo.values()))
+    if held > limit:
         for k in list(memo):
-            if held <= STOCK_FACTS_MAX // 2:
+            if held <= limit // 2:
                 break
-            held -= memo.pop(k).size
+            held -= size(memo.pop(k))
 
 
 def _drop_discrepancies(conn, rows: list[tuple]) -> None:  # noqa: ANN001
@@ -425,12 +426,7 @@ def _flows_folded(batch: Batch, ids: list[str]) -> dict[str, tuple]:
     for rid, flow in _flows(conn, reread).items():
         out[rid] = [flow, sum(map(len, flow[2:]))]
     memo.update(out)  # most recently used last
-    held_replies = sum(h[1] for h in memo.values())
-    if held_replies > SUPPORT_REPLIES_MAX:
-        for rid in list(memo):
-            if held_replies <= SUPPORT_REPLIES_MAX // 2:
-                break
-            held_replies -= memo.pop(rid)[1]
+    _evict(memo, lambda held: held[1], SUPPORT_REPLIES_MAX)
     return {rid: h[0] for rid, h in out.items()}
 
 

@@ -152,3 +152,11 @@ def test_a_memoised_line_writes_only_its_changed_discrepancies(hub) -> None:  # 
     assert [s.split()[0] for s in touching] == ["INSERT"]  # no DELETE of the line's 29 rows, one INSERT
     reads = [s for s in statements if s.startswith("SELECT") and "relief_snapshot_lines" in s]
     assert len(reads) == 1 and "count" in reads[0].lower()  # only the count, not the 31 snapshots
+
+
+def test_a_memo_over_its_bound_drops_its_least_recently_used_entries_down_to_half() -> None:
+    memo = {f"k{i}": 10 for i in range(12)}  # 120 held, oldest first
+    relief._evict(memo, lambda n: n, 100)
+    assert list(memo) == [f"k{i}" for i in range(7, 12)]  # 50 held
+    relief._evict(memo, lambda n: n, 100)
+    assert len(memo) == 5  # within the bound: nothing goes
