@@ -426,9 +426,11 @@ verification_state = Table(
     Column("expected", Integer, nullable=False),
     Column("answered", Integer, nullable=False),
     Column("missing", JSON, nullable=False),  # [{subject_ref, item, region}]
-    Column("late", JSON, nullable=False),
-    Column("duplicates", JSON, nullable=False),
-    Column("unexpected", JSON, nullable=False),
+    # answers that do not count, by class (migration 0018; were the lists of their ids, rewritten whole on every
+    # new answer): which ones they are follows from the stored answers and the request (``aggregate``)
+    Column("late_count", Integer, nullable=False),
+    Column("duplicate_count", Integer, nullable=False),
+    Column("unexpected_count", Integer, nullable=False),
     Column("result_sent_at", TS, nullable=True),
     Column("result_status", String(16), nullable=True),
     Column("updated_at", TS, nullable=False),

@@ -134,7 +134,7 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
     """Re-aggregate requests at ``batch.now``; sends each final result once. Returns how many results were sent.
 
     Incremental (O(new answers)): ``verification_winners`` keeps each expected answer's winner (the earliest
-    timely answer, as ``aggregate`` picks it), the state row the late, duplicate and unexpected ids; an answer's
+    timely answer, as ``aggregate`` picks it), the state row how many answers are late, duplicate and unexpected; an answer's
     class depends only on the request (stored once) and itself, so the batch's new answers are folded into the
     stored aggregate. A request without new answers only has its status re-derived at ``batch.now`` (its row is
     written only when that changes or its result goes out). A request without a stored aggregate (its first
@@ -145,8 +145,8 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
     W = t.verification_winners
     requests = {r["request_id"]: dict(r) for r in conn.execute(select(Q).where(among(conn, Q.c.request_id, ids))).mappings()}
     state = {r["request_id"]: r for r in conn.execute(
-        select(S.c.request_id, S.c.status, S.c.due_on, S.c.result_sent_at, S.c.result_status)
-        .where(among(conn, S.c.request_id, ids))).mappings()}
+        select(S.c.request_id, S.c.status, S.c.due_on, S.c.result_sent_at, S.c.result_status, S.c.late_count,
+               S.c.duplicate_count, S.c.unexpected_count).where(among(conn, S.c.request_id, ids))).mappings()}
     kept = {r.request_id: r.winners for r in conn.execute(select(W.c.request_id, W.c.winners)
                                                           .where(among(conn, W.c.request_id, ids)))}
     fresh: dict[str, list[dict]] = defaultdict(list)
@@ -163,9 +163,6 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
             plans[rid] = (request, due, kept[rid])
         else:
             full.append(rid)
-    # the stored id lists (they grow with the answers) only for the requests the batch brings new answers for
-    lists = {r.request_id: r for r in conn.execute(select(S.c.request_id, S.c.late, S.c.duplicates, S.c.unexpected)
-                                                   .where(among(conn, S.c.request_id, sorted(plans.keys() & fresh.keys()))))}
     everything: dict[str, list[dict]] = defaultdict(list)
     for i in range(0, len(full), 500):
         for r in conn.execute(select(*_ANSWER_COLUMNS).where(among(conn, A.c.request_id, full[i:i + 500]))).mappings():
@@ -174,7 +171,7 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
     for rid, req in requests.items():
         prior = state.get(rid) or {}
         if rid in plans:
-            agg = _fold(*plans[rid], _regions(req), lists.get(rid), fresh[rid], batch.now)
+            agg = _fold(*plans[rid], _regions(req), prior, fresh[rid], batch.now)
         else:
             responses = [Response(a["response_id"], rid, PROVINCE[a["region"]], a["subject_ref"], a["item"],
                                   Outcome(a["outcome"]), _aware(a["answered_at"])) for a in everything[rid]]
@@ -182,7 +179,7 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
                                batch.policy.verification, _regions(req))
             agg = _Aggregate(result.status, result.due, len(result.answers) + len(result.missing), result.missing,
                              {k: (r.answered_at, r.response_id) for k, r in result.answers},
-                             list(result.late), list(result.duplicates), list(result.unexpected))
+                             len(result.late), len(result.duplicates), len(result.unexpected))
         send = agg.status is not VerificationStatus.OPEN and prior.get("result_sent_at") is None
         decided.append((rid, req, agg, prior, send))
     counted = _counted(conn, sorted(w[1] for *_, agg, _prior, send in decided if send for w in agg.winners.values()))
@@ -205,7 +202,7 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
                "expected": agg.expected, "answered": len(agg.winners),
                "missing": [{"subject_ref": m.subject_ref, "item": m.item, "region": BUS_REGION[m.region]}
                            for m in agg.missing],
-               "late": agg.late, "duplicates": agg.duplicates, "unexpected": agg.unexpected,
+               "late_count": agg.late, "duplicate_count": agg.duplicates, "unexpected_count": agg.unexpected,
                "result_sent_at": prior.get("result_sent_at"),
                "result_status": prior.get("result_status"), "updated_at": batch.now}
         if send:
@@ -235,45 +232,40 @@ class _Aggregate:
     expected: int
     missing: tuple[ExpectedAnswer, ...]
     winners: dict[ExpectedAnswer, tuple[datetime, str]]  # expected answer → (answered at, response id)
-    late: list[str] | None  # None (and duplicates, unexpected): unchanged, no new answer
-    duplicates: list[str] | None
-    unexpected: list[str] | None
+    late: int | None  # how many answers are late; None (and duplicates, unexpected): unchanged, no new answer
+    duplicates: int | None
+    unexpected: int | None
 
 
 def _fold(request: VerificationRequest, due: date, stored: list, regions: list[str], prior,  # noqa: ANN001
           new: list[dict], now: datetime) -> _Aggregate:
-    """``prior``: the stored late, duplicate and unexpected ids (read only when there are ``new`` answers)."""
     """The stored aggregate with the batch's new answers, by ``aggregate``'s rules: an answer nobody asked for is
     unexpected; one dated after the due day is late; of the timely answers to one expected key the earliest
-    (answered at, response id) counts and the others are duplicates."""
+    (answered at, response id) counts and the others are duplicates. ``prior``: the state row (its class counts)."""
     expected = route(request, regions)
     wanted = set(expected)
     winners = {ExpectedAnswer(s, i, r): (datetime.fromisoformat(at), response_id)
                for s, i, r, at, response_id in stored}
-    late = duplicates = unexpected = None
-    if new:
-        late, duplicates, unexpected = list(prior.late), list(prior.duplicates), list(prior.unexpected)
+    late, duplicates, unexpected = prior["late_count"], prior["duplicate_count"], prior["unexpected_count"]
     for a in new:
         key = ExpectedAnswer(a["subject_ref"], a["item"], PROVINCE[a["region"]])
         mine = (_aware(a["answered_at"]), a["response_id"])
         if key not in wanted:
-            unexpected.append(mine[1])
+            unexpected += 1
         elif local_date(mine[0]) > due:
-            late.append(mine[1])
+            late += 1
         elif key not in winners:
             winners[key] = mine
-        elif mine < winners[key]:
-            duplicates.append(winners[key][1])
-            winners[key] = mine
-        else:
-            duplicates.append(mine[1])
+        else:  # one of the two is a duplicate: the later, or the winner an earlier answer displaces
+            duplicates += 1
+            winners[key] = min(winners[key], mine)
     missing = tuple(k for k in expected if k not in winners)
     status = status_of(missing, now, due)
     if not new:
         return _Aggregate(status, due, len(expected), missing, {k: winners[k] for k in expected if k in winners},
                           None, None, None)
     return _Aggregate(status, due, len(expected), missing, {k: winners[k] for k in expected if k in winners},
-                      sorted(late), sorted(duplicates), sorted(unexpected))
+                      late, duplicates, unexpected)
 
 
 _A = t.verification_answers

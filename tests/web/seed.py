@@ -128,10 +128,10 @@ def seed(engine, prefix: str = "tweb") -> None:  # noqa: ANN001
                                                      _stock("HE-D1", "he", "county", "quilt", 100)])
         c.execute(insert(t.verification_state), [
             {"request_id": "V1", "region": "bj", "status": "open", "due_on": date(2020, 1, 1), "expected": 4,
-             "answered": 1, "missing": [{"subject_ref": "s1", "item": "hukou", "region": "he"}], "late": [],
-             "duplicates": [], "unexpected": [], "result_sent_at": None, "result_status": None, "updated_at": NOW},
+             "answered": 1, "missing": [{"subject_ref": "s1", "item": "hukou", "region": "he"}], "late_count": 0,
+             "duplicate_count": 0, "unexpected_count": 0, "result_sent_at": None, "result_status": None, "updated_at": NOW},
             {"request_id": "V2", "region": "tj", "status": "complete", "due_on": date(2099, 1, 1), "expected": 2,
-             "answered": 2, "missing": [], "late": [], "duplicates": [], "unexpected": [], "result_sent_at": NOW,
+             "answered": 2, "missing": [], "late_count": 0, "duplicate_count": 0, "unexpected_count": 0, "result_sent_at": NOW,
              "result_status": "complete", "updated_at": NOW}])
         c.execute(insert(t.referrals), [
             {"referral_id": "R1", "from_region": "tj", "to_region": "bj", "state": "sent", "sent_at": PAST,

@@ -88,6 +88,6 @@ def test_folding_new_answers_equals_aggregating_all_of_them(engine, keys_dir) ->
     assert incremental == full
     state, sent = incremental
     assert {r["status"] for r in state} == {"open", "complete", "overdue"}
-    assert any(r["late"] for r in state) and any(r["duplicates"] for r in state)
-    assert any(r["unexpected"] for r in state)
+    assert any(r["late_count"] for r in state) and any(r["duplicate_count"] for r in state)
+    assert any(r["unexpected_count"] for r in state)
     assert sum(kind == "hub.aggregated_response" for _, kind, *_ in sent) > 5
