@@ -137,7 +137,8 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
     timely answer, as ``aggregate`` picks it), the state row how many answers are late, duplicate and unexpected; an answer's
     class depends only on the request (stored once) and itself, so the batch's new answers are folded into the
     stored aggregate. A request without new answers only has its status re-derived at ``batch.now`` (its row is
-    written only when that changes or its result goes out). A request without a stored aggregate (its first
+    written only when that changes or its result goes out; its winners are not even read unless its result goes out
+    now: the state row says whether an expected answer is missing). A request without a stored aggregate (its first
     recompute, one last recomputed before migration 0012, or a due day the policy now puts elsewhere) is
     aggregated from all its answers with ``aggregate``. ``tests/hub/services/test_incremental_verification.py``
     proves both give the same rows and messages."""
@@ -145,24 +146,33 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
     W = t.verification_winners
     requests = {r["request_id"]: dict(r) for r in conn.execute(select(Q).where(among(conn, Q.c.request_id, ids))).mappings()}
     state = {r["request_id"]: r for r in conn.execute(
-        select(S.c.request_id, S.c.status, S.c.due_on, S.c.result_sent_at, S.c.result_status, S.c.late_count,
-               S.c.duplicate_count, S.c.unexpected_count).where(among(conn, S.c.request_id, ids))).mappings()}
-    kept = {r.request_id: r.winners for r in conn.execute(select(W.c.request_id, W.c.winners)
-                                                          .where(among(conn, W.c.request_id, ids)))}
+        select(S.c.request_id, S.c.status, S.c.due_on, S.c.expected, S.c.missing, S.c.result_sent_at,
+               S.c.result_status, S.c.late_count, S.c.duplicate_count, S.c.unexpected_count)
+        .where(among(conn, S.c.request_id, ids))).mappings()}
+    has_winners = {r.request_id for r in conn.execute(select(W.c.request_id).where(among(conn, W.c.request_id, ids)))}
     fresh: dict[str, list[dict]] = defaultdict(list)
     new_ids = sorted(batch.touched.get(NEW_ANSWERS, ()))
     for i in range(0, len(new_ids), 500):
         for r in conn.execute(select(*_ANSWER_COLUMNS).where(among(conn, A.c.response_id, new_ids[i:i + 500]))).mappings():
             fresh[r["request_id"]].append(r)
-    plans, full = {}, []
+    plans, full, quick = {}, [], {}
     for rid, req in requests.items():
         request = _domain_request(req)
         due = due_date(request, batch.policy.calendar, batch.policy.verification)
         prior = state.get(rid)
-        if prior is not None and rid in kept and prior["due_on"] == due:
-            plans[rid] = (request, due, kept[rid])
-        else:
+        if prior is None or rid not in has_winners or prior["due_on"] != due:
             full.append(rid)
+            continue
+        if rid not in fresh:
+            # no new answer: only the clock can move the status, and the stored row says whether any expected
+            # answer is missing; its winners are read only when its result goes out now
+            status = status_of(tuple(prior["missing"]), batch.now, due)
+            if status is VerificationStatus.OPEN or prior["result_sent_at"] is not None:
+                quick[rid] = _Aggregate(status, due, prior["expected"], (), {}, None, None, None)
+                continue
+        plans[rid] = (request, due)
+    kept = {r.request_id: r.winners for r in conn.execute(
+        select(W.c.request_id, W.c.winners).where(among(conn, W.c.request_id, sorted(plans))))}
     everything: dict[str, list[dict]] = defaultdict(list)
     for i in range(0, len(full), 500):
         for r in conn.execute(select(*_ANSWER_COLUMNS).where(among(conn, A.c.request_id, full[i:i + 500]))).mappings():
@@ -170,8 +180,10 @@ def recompute_requests(batch: Batch, ids: list[str]) -> int:
     decided = []
     for rid, req in requests.items():
         prior = state.get(rid) or {}
-        if rid in plans:
-            agg = _fold(*plans[rid], _regions(req), prior, fresh[rid], batch.now)
+        if rid in quick:
+            agg = quick[rid]
+        elif rid in plans:
+            agg = _fold(*plans[rid], kept[rid], _regions(req), prior, fresh[rid], batch.now)
         else:
             responses = [Response(a["response_id"], rid, PROVINCE[a["region"]], a["subject_ref"], a["item"],
                                   Outcome(a["outcome"]), _aware(a["answered_at"])) for a in everything[rid]]

@@ -79,6 +79,11 @@ def test_folding_new_answers_equals_aggregating_all_of_them(engine, keys_dir) ->
     while left > 0:
         sizes.append(min(left, rng.choice([1, 2, 5, 13, 30])))
         left -= sizes[-1]
+    # last, every request sent again (no new answer): requests whose result went out, complete or overdue, and
+    # open ones take the path that only re-derives the status
+    ids = sorted({m["payload"]["request_id"] for m in messages if m["kind"] == "verification.request"})
+    messages += [b.verification_request("bj", rid, ["he"], at=220 * 90 + k) for k, rid in enumerate(ids)]
+    sizes.append(len(ids))
     full = run(Hub(engine, keys_dir), messages, sizes, full=True)
     tables.metadata.drop_all(engine)  # the same database again, empty
     audit_metadata.drop_all(engine)
