@@ -131,7 +131,6 @@ def on_change(batch: Batch, msg: dict) -> None:
     except (IllegalTransition, ReferralRuleError) as exc:
         raise BusinessRuleBroken(exc.rule_id, str(exc), "转办状态变更不符合状态机", ["kind"]) from exc
     batch.add(C, row)
-    in_batch[rid].append(row)
     if kind == "referral.referral":
         batch.upserts[R].append({"referral_id": rid, "from_region": region, "to_region": to_region, "state": None,
                                  "sent_at": None, "acknowledge_by": datetime.fromisoformat(p["acknowledge_by"]),
@@ -141,6 +140,8 @@ def on_change(batch: Batch, msg: dict) -> None:
     elif from_region:
         batch.route(msg, from_region, p["referral_id"])
     batch.touch("referral", rid)
+    # last: a handler that fails is rewound from the batch's facts, and this memo must not keep its change either
+    in_batch[rid].append(row)
 
 
 def recompute(batch: Batch) -> None:

@@ -61,3 +61,27 @@ def test_progress_before_the_referral_itself_waits_and_a_drill_stays_a_drill(hub
     assert _row(hub, "RFX") == _full(hub, "RFX") == (None, 3)
     assert {r["referral_id"]: r["envelope_status"] for r in hub.rows(t.referrals)} == {
         "exercise/RFD": "exercise", "RFX": "actual"}
+
+
+def test_a_change_whose_handler_fails_after_the_replay_leaves_no_trace_for_the_rest_of_the_batch(  # noqa: ANN001
+        hub, monkeypatch) -> None:
+    """The referral's routing fails (a hub error, 500): its change is rewound from the batch, so the acceptance
+    after it in the same batch does not see a referral that was never stored (it waits, and is not routed to the
+    referral's sender)."""
+    from hub.services.context import Batch
+
+    route = Batch.route
+
+    def failing(self, msg, to, entity_id):  # noqa: ANN001, ANN202
+        if msg["kind"] == "referral.referral":
+            raise RuntimeError("routing failed")
+        return route(self, msg, to, entity_id)
+
+    monkeypatch.setattr(Batch, "route", failing)
+    hub.feed(b.referral("bj", "RFE", "tj"), b.acceptance("tj", "RFE", at=1))
+    assert _codes(hub, 2) == [("referral.referral", 500), ("referral.acceptance", 100)]
+    assert [r for r in hub.rows(t.referral_changes) if r["referral_id"] == "RFE"][0]["to_state"] == "accepted"
+    assert hub.outbox("hub.routed_request") == []  # nothing routed: the sender of the referral is not known
+    monkeypatch.setattr(Batch, "route", route)
+    hub.feed(b.referral("bj", "RFE", "tj"))  # sent again: stored now, and the waiting acceptance applies
+    assert _row(hub, "RFE") == _full(hub, "RFE") == ("accepted", 0)
