@@ -13,6 +13,7 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -224,8 +225,11 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
     # PYTHONPATH: a stale editable install can map a package as a namespace; the checkout is the truth
     env = {**os.environ, **env_vars, "PYTHONPATH": str(PROJECT_ROOT)}
     jjj = os.path.join(os.path.dirname(sys.executable), "jjj")
+    # each worker's log goes to a file, never to a pipe nobody reads while it runs (a full pipe blocks the
+    # worker's next log line, and with it every thread that logs: the heartbeat too)
+    logs = [tempfile.TemporaryFile() for _ in range(workers)]
     procs = [subprocess.Popen([jjj, "hub", "run", "--worker-id", f"bench-hub-{i}"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for i in range(workers)]
+                              stdout=subprocess.DEVNULL, stderr=logs[i]) for i in range(workers)]
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     rss: dict[str, float] = {}
     pending = sorted(checkpoints)
@@ -237,7 +241,7 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
         unsent = 1
         while done < n or unsent:
             if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
-                err = b"".join(p.stderr.read() if p.poll() is not None and p.stderr else b"" for p in procs)
+                err = b"".join(_read(f) for f in logs)
                 raise RuntimeError(f"hub stopped or timed out at {done}/{n}: {err.decode(errors='replace')[-2000:]}")
             time.sleep(0.2)
             if done < n:
@@ -263,10 +267,24 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
-            if p.stderr:
-                p.stderr.close()
+        lines = [line for f in logs for line in _read(f).decode(errors="replace").splitlines()]
+        for f in logs:
+            f.close()
         admin.close()
-    done = Pass(f"hub x{workers}", n - (first or 0), elapsed, {"rss_mb": rss, "cpu_s": round(cpu, 3)})
+    # what the workers logged (warnings and up, as the bench runs them): commits refused after a rebalance,
+    # the coordinator's heartbeat failures, restarts of a child
+    warnings = sum(" WARNING " in line or " ERROR " in line for line in lines)
+    rebalances = sum("rebalance" in line.lower() for line in lines)
+    done = Pass(f"hub x{workers}", n - (first or 0), elapsed, {"rss_mb": rss, "cpu_s": round(cpu, 3),
+                                                                "log_warnings": warnings, "log_rebalance_lines": rebalances})
+    if warnings:
+        log.info("%s: the workers logged %d warnings, e.g. %s", done.name, warnings,
+                 next(line for line in lines if " WARNING " in line or " ERROR " in line))
     log.info("%s: %d msgs in %.1fs, CPU %.1fs = %.1f µs/msg", done.name, done.count, elapsed, cpu,
              cpu * 1e6 / max(1, done.count))
     return done
+
+
+def _read(f) -> bytes:  # noqa: ANN001 - a worker's log file
+    """What a worker wrote so far, without moving the file offset it shares with the worker."""
+    return os.pread(f.fileno(), os.fstat(f.fileno()).st_size, 0)

@@ -21,8 +21,10 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
     raw = bare_consume(env.bootstrap, env.prefix, n)
     base = bare_consume(env.bootstrap, env.prefix, n, verify_keys=keys)
     echo(f"[{db}] bare consumer: raw {raw.rate:,.0f} msg/s, read+json+verify {base.rate:,.0f} msg/s")
+    floor_url = env.database(db, "floor")
     floor = floor_consume(env.bootstrap, env.prefix, n, verify_keys=keys, signer=env.signers["hub"],
-                          database_url=env.database(db, "floor"), receipt_prefix=env.create_topics(f"{env.prefix}f{db[:2]}"))
+                          database_url=floor_url, receipt_prefix=env.create_topics(f"{env.prefix}f{db[:2]}"))
+    env.release(floor_url)
     echo(f"[{db}] contract floor (read+json+verify, processed ids, one acknowledged signed receipt each): "
          f"{floor.rate:,.0f} msg/s")
     # RSS at every tenth of the run (the detail shows the curve); the figure is the end minus the checkpoint
@@ -43,10 +45,11 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
                    "floor_cpu_us_per_msg": round(floor.extra["cpu_s"] * 1e6 / max(1, floor.count), 1),
                    "baseline_cpu_us_per_msg": round(base.extra["cpu_s"] * 1e6 / max(1, base.count), 1), "hub_msg_s": round(hub.rate),
                    "hub_cpu_us_per_msg": round(hub.extra["cpu_s"] * 1e6 / max(1, hub.count), 1),
-                   "hub_rss_mb": {k: round(v, 1) for k, v in rss.items()},
+                   "hub_rss_mb": {k: round(v, 1) for k, v in rss.items()}, "hub_log_warnings": hub.extra["log_warnings"],
                    "hub_relay": _mode(env, settings, "JJJ_HUB_RELAY", "process"),
                    "hub_apply": _mode(env, settings, "JJJ_HUB_APPLY", "process")})
     detail["hub_codes"] = _codes(settings)
+    env.settle(url)  # kept for the API pass; vacuumed now rather than by autovacuum during the passes between
     if db == "postgresql" and vol.hub_workers > 1:
         scale_out(env, db, vol, base.rate, hub, detail, echo)
     # stage costs and profile: in-process over a sample of the same records, each on a fresh database
@@ -56,10 +59,14 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
     records = fetch_records(env.bootstrap, env.prefix, min(n, vol.stage_messages))
     services = HubServices(env.settings(env.database(db, "stages"), group=f"{group}-stages"))
     report.put("stage_us", db, stage_pass(services, records))
+    services.engine.dispose()
+    env.release(services.settings.database_url)
     if profile_dir is not None:
         services = HubServices(env.settings(env.database(db, "profile"), group=f"{group}-profile"))
         path = Path(profile_dir) / f"hub-intake-{db}.txt"
         us = profile_pass(services, records, path)
+        services.engine.dispose()
+        env.release(services.settings.database_url)
         echo(f"[{db}] profile of {len(records)} messages ({us:.0f} µs/message in-process) written to {path}")
 
 
@@ -77,11 +84,14 @@ def scale_out(env, db: str, vol, baseline_rate: float, one, detail: dict, echo) 
     many = hub_workers(env.env_vars(settings), n, group, env.bootstrap, workers=workers, on_progress=None,
                        database_url=settings.database_url)
     codes = _codes(settings)
+    env.release(settings.database_url)
     echo(f"[{db}] hub x{workers} workers: {many.rate:,.0f} msg/s over {many.count} messages in {many.seconds:.1f}s "
          f"({many.rate / one.rate:.2f}x one worker), codes {codes}")
     detail[f"hub_x{workers}"] = {"msg_s": round(many.rate), "vs_baseline_ratio": round(many.rate / baseline_rate, 3),
                                  "vs_one_worker": round(many.rate / one.rate, 2), "codes": codes,
-                                 "cpu_us_per_msg": round(many.extra["cpu_s"] * 1e6 / max(1, many.count), 1)}
+                                 "cpu_us_per_msg": round(many.extra["cpu_s"] * 1e6 / max(1, many.count), 1),
+                                 "log_warnings": many.extra["log_warnings"],
+                                 "log_rebalance_lines": many.extra["log_rebalance_lines"]}
 
 
 def _codes(settings) -> dict:  # noqa: ANN001

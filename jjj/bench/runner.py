@@ -107,6 +107,9 @@ def run(*, bootstrap: str, databases: list[str], pg_url: str | None, quick: bool
                     continue
                 _section(report, db, name, lambda db=db, module=module: _run_module(module, env, db, vol, report,
                                                                                     echo))
+                # a pass's databases go when it ends (the hub pass's stays for the API pass): a later pass must
+                # not run beside the autovacuum of an earlier one's million rows
+                env.release_all(keep=set(report.hub_urls.values()))
     finally:
         env.close()
     return report

@@ -28,7 +28,7 @@ def _env(settings: Settings) -> dict[str, str]:
             "JJJ_HUB_GROUP": settings.hub_group, "JJJ_KEYS_DIR": str(settings.keys), "PYTHONPATH": str(PROJECT_ROOT)}
 
 
-def test_three_workers_in_one_group_apply_each_message_once(settings: Settings) -> None:
+def test_three_workers_in_one_group_apply_each_message_once(settings: Settings, tmp_path: Path) -> None:
     from kafka import KafkaAdminClient
 
     from hub.infrastructure import tables as t
@@ -42,16 +42,18 @@ def test_three_workers_in_one_group_apply_each_message_once(settings: Settings) 
     # tables first, so three workers starting at once do not race to create them
     t.create_all(make_engine(settings.database_url))
     jjj = Path(sys.executable).parent / "jjj"
+    # logs into files: a pipe nobody reads while the workers run fills up and blocks their next log line
+    logs = [tmp_path / f"w{i}.log" for i in range(3)]
+    files = [p.open("wb") for p in logs]
     workers = [subprocess.Popen([str(jjj), "hub", "run", "--worker-id", f"w{i}"], env=_env(settings),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for i in range(3)]
+                                stdout=subprocess.DEVNULL, stderr=files[i]) for i in range(3)]
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     members_seen = 0
     try:
         deadline = time.monotonic() + 240
         while committed(admin, settings.hub_group) < N:
-            assert time.monotonic() < deadline, "the workers did not finish in time"
-            assert all(w.poll() is None for w in workers), b"".join(w.stderr.read() for w in workers
-                                                                     if w.poll() is not None)[-2000:]
+            assert time.monotonic() < deadline, "the workers did not finish in time:\n" + _tails(logs)
+            assert all(w.poll() is None for w in workers), _tails(logs)
             group = admin.describe_groups([settings.hub_group]).get(settings.hub_group, {})
             members_seen = max(members_seen, len(group.get("members") or []))
             time.sleep(0.5)
@@ -60,7 +62,8 @@ def test_three_workers_in_one_group_apply_each_message_once(settings: Settings) 
             w.terminate()
         for w in workers:
             w.wait(timeout=30)
-            w.stderr.close()
+        for f in files:
+            f.close()
         admin.close()
     assert members_seen == 3
     engine = make_engine(settings.database_url)
@@ -74,3 +77,7 @@ def test_three_workers_in_one_group_apply_each_message_once(settings: Settings) 
     assert tuple(processed) == (N, N)
     assert (len(answered), len(set(answered))) == (N, N)  # one receipt per message
     assert duplicates == 0
+
+
+def _tails(logs: list[Path]) -> str:
+    return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}" for p in logs)
