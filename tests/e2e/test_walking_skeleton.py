@@ -46,8 +46,9 @@ def test_a_beijing_report_reaches_the_api_and_its_receipt_comes_back(settings) -
         auth_store.add_user(hub.engine, "e2e-coord", "correct horse battery", "coordinator")
         bearer = {"Authorization": f"Bearer {auth_store.issue_token(hub.engine, 'e2e-coord')}"}
         client = app.test_client()
+        # generous: under the full suite's load the group join alone has taken tens of seconds
         resp = wait_for(lambda: (r := client.get("/api/v1/disasters/bj/BJ-2026-0730-FS01", headers=bearer)
-                                 ).status_code == 200 and r)
+                                 ).status_code == 200 and r, timeout_s=90)
         event = resp.get_json()
         assert event["stage"] == "initial"
         assert event["revision"] == 1
@@ -57,7 +58,7 @@ def test_a_beijing_report_reaches_the_api_and_its_receipt_comes_back(settings) -
         assert event["current"]["totals"]["losses"] == {"total": "3865.20"}  # 38,652,000.00 元 → 万元
         assert [h["message_id"] for h in event["history"]] == [message_id]
 
-        receipt = wait_for(lambda: adapter.receipt_for(message_id))
+        receipt = wait_for(lambda: adapter.receipt_for(message_id), timeout_s=90)
         assert (receipt["code"], receipt["outcome"]) == (100, "accepted")
     finally:
         stop.set()
