@@ -206,37 +206,3 @@ def build_events(reports: Iterable[DisasterReport]) -> Mapping[EventKey, Disaste
     return MappingProxyType({k: build_event(groups[k]) for k in sorted(groups, key=lambda k: (k.region, k.event_id))})
 
 
-def fold_event(event: DisasterEvent | None, reports: Iterable[DisasterReport]) -> DisasterEvent:
-    """``build_event(event.history + reports)`` without redoing the whole reconciliation when it cannot change.
-
-    Fast path: while the event has no 核报 and no correction (``final is None``), a new 初报/续报 cannot change what
-    is ignored or the status, only the current report; anything else (a final, correction, cancel or a report of
-    another event) falls back to the full rebuild. Equal to ``build_event`` for any order (property-tested).
-    """
-    if event is None:
-        return build_event(reports)
-    known = {r.message_id: r for r in event.history}
-    fresh: dict[str, DisasterReport] = {}
-    for report in reports:
-        seen = known.get(report.message_id) or fresh.get(report.message_id)
-        if seen is not None and seen != report:
-            raise DisasterRuleError("disaster.message_id_reused", message_id=report.message_id)
-        if report.message_id not in known:
-            fresh[report.message_id] = report
-    if not fresh:
-        return event
-    new = tuple(fresh.values())
-    simple = event.final is None and all(
-        r.key == event.key and r.kind is ReportKind.REPORT and r.stage is not Stage.FINAL for r in new)
-    if not simple:
-        return build_event((*event.history, *new))
-    accepted = tuple(sorted((*event.accepted, *new), key=lambda r: r.supersession_key))
-    return DisasterEvent(
-        key=event.key,
-        status=event.status,  # CANCELLED stays so; otherwise OPEN (no final-stage report is accepted)
-        current=accepted[-1],
-        history=tuple(sorted((*event.history, *new), key=lambda r: r.history_key)),
-        accepted=accepted,
-        ignored=event.ignored,
-        final=None,
-    )

@@ -28,7 +28,6 @@ from hub.domain.disasters import (
     Status,
     build_event,
     build_events,
-    fold_event,
 )
 from hub.domain.errors import DisasterRuleError
 
@@ -367,31 +366,3 @@ def test_internal_consistency(
     assert [(f.rule, f.indicators) for f in found] == flags, rule
 
 
-# --- incremental fold == full rebuild ---------------------------------------------------------------------
-
-FOLDABLE = [*ALL, CANCEL, report("m9", Stage.INITIAL, 0, hours=0.5), report("m10", Stage.UPDATE, 2, hours=7)]
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.permutations(FOLDABLE).flatmap(
-        lambda xs: st.tuples(st.just(xs), st.lists(st.integers(0, len(xs)), min_size=1, max_size=5))
-    )
-)
-def test_folding_batches_into_the_stored_event_equals_the_full_rebuild(
-    case: tuple[list[DisasterReport], list[int]],
-) -> None:
-    ordered, cuts = case
-    bounds = sorted({0, len(ordered), *cuts})
-    event = None
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
-        batch = ordered[lo:hi] + ordered[max(0, lo - 1):lo]  # each batch may repeat an already folded report
-        event = fold_event(event, batch) if event is not None or batch else event
-    assert event == build_event(ordered)
-
-
-def test_fold_keeps_the_event_when_nothing_is_new_and_refuses_a_reused_id() -> None:
-    event = build_event([INITIAL, UPDATE])
-    assert fold_event(event, [UPDATE]) is event
-    with pytest.raises(DisasterRuleError):
-        fold_event(event, [report("m2", Stage.UPDATE, 9)])
