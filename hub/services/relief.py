@@ -17,14 +17,17 @@ written off, valued at the policy's agreed unit values (``HubPolicy.relief_valua
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 
 from sqlalchemy import and_, delete, distinct, func, or_, select
 
 from hub.domain.errors import DomainError
-from hub.domain.relief import Movement, MovementKind, StockKey, line_discrepancies, movement_sums
+from hub.domain.relief import Movement, MovementKind, StockKey, line_discrepancies
 from hub.domain.relief_costs import CostLine, CostLineKey, Flow, Valuation, cost_lines
 from hub.domain.relief_support import Commitment, Decline, Dispatch, Receipt, RequestLine, SupportRequest, support_state
 from hub.infrastructure import tables as t
@@ -89,26 +92,62 @@ STOCK_LINES = "relief.stock_lines"
 STOCK_FACTS_MAX = 100_000  # ~0.25 KB each: ~25 MB at most
 
 
-class _Line:
-    """One stock line's actual facts as stored, and the discrepancy rows stored for it (None: not known here)."""
+_EPOCH, _ONE_US = datetime(1970, 1, 1, tzinfo=UTC), timedelta(microseconds=1)
 
-    __slots__ = ("moves", "shots", "unit", "flagged")
+
+def _us(at: datetime) -> int:
+    """An aware time as integer µs since the epoch (exact: no float on the way)."""
+    return (_aware(at) - _EPOCH) // _ONE_US
+
+
+class _Line:
+    """One stock line's actual facts as stored, and the discrepancy rows stored for it (None: not known here).
+
+    Movements are packed (a line of a busy depot holds hundreds; the memo holds up to ``STOCK_FACTS_MAX``): their
+    times (µs) in ledger order and signed quantities in two parallel arrays, and the hashes of their ids
+    (``"<region>:<movement id>"``) in a set, ~70 bytes a movement against ~270 as an id → (time, quantity) dict.
+    A hash shared by two ids can only make a line look as if it held a movement it does not: the batch's movement
+    is then not counted as new, the line's count falls short of the stored count and the line is read again from
+    the table (where every stored row is taken, ``dedupe=False``)."""
+
+    __slots__ = ("ids", "times", "signed", "shots", "unit", "flagged")
 
     def __init__(self) -> None:
-        self.moves: dict[str, tuple[datetime, int]] = {}  # "<region>:<movement id>" → (occurred_at, signed)
+        self.ids: set[int] = set()
+        self.times = array("q")  # occurred_at, µs since the epoch, ascending
+        self.signed = array("q")  # the signed quantity of the movement at the same index
         self.shots: dict[str, list] = {}  # snapshot (message) id → [on_hand, reserved, damaged, as_of]
         self.unit = ""
         self.flagged: set[tuple] | None = None
 
     @property
     def size(self) -> int:
-        return len(self.moves) + len(self.shots)
+        return len(self.times) + len(self.shots)
 
-    def add_moves(self, rows: Iterable) -> None:
-        for mid, at, signed, unit in rows:
-            if mid not in self.moves:  # insert-if-absent, as the table: the first row with an id is kept
-                self.moves[mid] = (at, signed)
+    def holds(self, mid: str) -> bool:
+        return hash(mid) in self.ids
+
+    def add_moves(self, rows: Iterable, *, dedupe: bool = True) -> None:
+        ids, times, signed = self.ids, self.times, self.signed
+        for mid, at, qty, unit in rows:
+            h = hash(mid)
+            if h not in ids or not dedupe:  # insert-if-absent, as the table: the first row with an id is kept
+                ids.add(h)
+                us = _us(at)
+                i = bisect_right(times, us)
+                times.insert(i, us)
+                signed.insert(i, qty)
             self.unit = unit
+
+    def sums(self) -> Callable[[datetime | None, datetime], int]:
+        """``movement_sums`` of the line: ``moved(after, until)``, the signed movements in ``(after, until]``."""
+        times, prefix = self.times, list(accumulate(self.signed, initial=0))
+
+        def moved(after: datetime | None, until: datetime) -> int:
+            lo, hi = (0 if after is None else bisect_right(times, _us(after))), bisect_right(times, _us(until))
+            return prefix[hi] - prefix[lo] if hi > lo else 0
+
+        return moved
 
     def add_shot_lines(self, rows: Iterable) -> None:
         for sid, on_hand, reserved, damaged, as_of, unit in rows:
@@ -164,7 +203,8 @@ def _load_lines(conn, keys: set[tuple]) -> dict[tuple, _Line]:  # noqa: ANN001
             line = lines.get(tuple(r[:4]))
             if line is not None:
                 Movement(r[5], StockKey(*r[:4]), MovementKind(r[7]), int(r[8]), r[6])  # the domain's checks
-                line.add_moves([(f"{r[4]}:{r[5]}", _aware(r[6]), MovementKind(r[7]).sign * int(r[8]), r[9])])
+                line.add_moves([(f"{r[4]}:{r[5]}", _aware(r[6]), MovementKind(r[7]).sign * int(r[8]), r[9])],
+                               dedupe=False)  # stored: one row per id already
         for r in conn.execute(select(S.c.depot_id, S.c.item, S.c.spec, S.c.batch, S.c.message_id, S.c.on_hand,
                                      S.c.reserved, S.c.damaged, S.c.as_of, S.c.unit)
                               .where(among(conn, S.c.depot_id, chunk), S.c.envelope_status == ACTUAL)):
@@ -202,9 +242,9 @@ def recompute_stock(batch: Batch) -> None:
         line = memo.pop(k, None)
         if line is None:
             continue
-        moves = [m for m in new_moves.get(k, ()) if m[0] not in line.moves]
+        moves = [m for m in new_moves.get(k, ()) if not line.holds(m[0])]
         shots = {sid: rows for sid, rows in new_shots.get(k, {}).items() if sid not in line.shots}
-        if (len(line.moves) + len({m[0] for m in moves}) == stored_moves.get(k, 0)
+        if (len(line.times) + len({m[0] for m in moves}) == stored_moves.get(k, 0)
                 and len(line.shots) + len(shots) == stored_shots.get(k, 0)):
             line.add_moves(moves)
             for rows in shots.values():
@@ -218,9 +258,8 @@ def recompute_stock(batch: Batch) -> None:
     for k in sorted(keys):
         line = lines[k]
         key = StockKey(*k)
-        moves = sorted((at, mid, signed) for mid, (at, signed) in line.moves.items())
         shots = sorted((v[3], sid, v[0], v[1], v[2]) for sid, v in line.shots.items())
-        moved = movement_sums([m[0] for m in moves], [m[2] for m in moves])
+        moved = line.sums()
         found = {(d.snapshot_id, d.previous_snapshot_id, d.expected, d.counted, d.conflict)
                  for d in line_discrepancies(key, [s[:3] for s in shots], moved)}
         last = shots[-1] if shots else None
@@ -230,7 +269,7 @@ def recompute_stock(batch: Batch) -> None:
         positions.append({"depot_id": k[0], "item": k[1], "spec": k[2], "batch": k[3], "region": region,
                           "tier": tier, "unit": line.unit, "on_hand": on_hand, "reserved": reserved,
                           "damaged": damaged, "available": max(on_hand - reserved - damaged, 0),
-                          "last_snapshot_at": last[0] if last else None, "movement_count": len(moves),
+                          "last_snapshot_at": last[0] if last else None, "movement_count": len(line.times),
                           "discrepancy_count": len(found), "updated_at": batch.now})
         before = line.flagged
         if before is None:  # not known here: every stored row of the line goes, the found ones are written

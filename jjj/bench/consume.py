@@ -185,6 +185,20 @@ def _total(pids: list[int], measure: Callable[[int], float]) -> float:
     return out
 
 
+def _by_role(pids: list[int]) -> dict[str, float]:
+    """RSS (MB) per process role of hub workers: ``run`` (the front), ``apply``, ``relay``, summed over workers."""
+    out: dict[str, float] = {}
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/cmdline", "rb") as fh:
+                args = fh.read().split(b"\0")
+            role = next((a.decode() for a in args if a in (b"run", b"apply", b"relay")), "other")
+            out[role] = round(out.get(role, 0.0) + rss_mb(p), 1)
+        except (OSError, ValueError):  # a child that just exited
+            pass
+    return out
+
+
 def outbox_pending(database_url: str) -> int:
     """Hub outbox rows not yet acknowledged by the broker (receipts still to send)."""
     from sqlalchemy import func, select
@@ -232,6 +246,7 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
                               stdout=subprocess.DEVNULL, stderr=logs[i]) for i in range(workers)]
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     rss: dict[str, float] = {}
+    by_role: dict[str, dict[str, float]] = {}  # the same samples per process role (front, apply, relay)
     pending = sorted(checkpoints)
     t0 = first = None
     done = 0
@@ -249,13 +264,14 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
                 if done and t0 is None:
                     t0, first, cpu0 = time.perf_counter(), done, _total(pids(), cpu_s)
                 while pending and done >= pending[0]:
-                    rss[str(pending.pop(0))] = _total(pids(), rss_mb)
+                    mark = str(pending.pop(0))
+                    rss[mark], by_role[mark] = _total(pids(), rss_mb), _by_role(pids())
                 if on_progress:
                     on_progress(done)
             if done >= n:  # the last receipts must be acknowledged too: the relay is part of the hub's work
                 unsent = outbox_pending(database_url) if database_url else 0
         elapsed = time.perf_counter() - (t0 or time.perf_counter())
-        rss["end"] = _total(pids(), rss_mb)
+        rss["end"], by_role["end"] = _total(pids(), rss_mb), _by_role(pids())
         # the workers' CPU over the timed part: comparable across runs on a loaded machine, unlike the rate
         cpu = _total(pids(), cpu_s) - (cpu0 if t0 is not None else 0.0)
     finally:
@@ -275,7 +291,8 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
     # the coordinator's heartbeat failures, restarts of a child
     warnings = sum(" WARNING " in line or " ERROR " in line for line in lines)
     rebalances = sum("rebalance" in line.lower() for line in lines)
-    done = Pass(f"hub x{workers}", n - (first or 0), elapsed, {"rss_mb": rss, "cpu_s": round(cpu, 3),
+    done = Pass(f"hub x{workers}", n - (first or 0), elapsed, {"rss_mb": rss, "rss_by_role_mb": by_role,
+                                                                "cpu_s": round(cpu, 3),
                                                                 "log_warnings": warnings, "log_rebalance_lines": rebalances})
     if warnings:
         log.info("%s: the workers logged %d warnings, e.g. %s", done.name, warnings,

@@ -46,6 +46,7 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
                    "baseline_cpu_us_per_msg": round(base.extra["cpu_s"] * 1e6 / max(1, base.count), 1), "hub_msg_s": round(hub.rate),
                    "hub_cpu_us_per_msg": round(hub.extra["cpu_s"] * 1e6 / max(1, hub.count), 1),
                    "hub_rss_mb": {k: round(v, 1) for k, v in rss.items()}, "hub_log_warnings": hub.extra["log_warnings"],
+                   "hub_rss_by_role_mb": hub.extra["rss_by_role_mb"],
                    "hub_relay": _mode(env, settings, "JJJ_HUB_RELAY", "process"),
                    "hub_apply": _mode(env, settings, "JJJ_HUB_APPLY", "process")})
     detail["hub_codes"] = _codes(settings)
