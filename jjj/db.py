@@ -72,14 +72,30 @@ def make_engine(url: str, *, pool_size: int = 5, sqlite_pool: bool = False) -> E
 
 
 def pg_connect_args() -> dict:
-    """libpq parameters of every PostgreSQL connection: the application name, and JIT compilation off unless
-    ``JJJ_PG_JIT=on``. The platform's statements are short, index-driven and repeated per batch; once a table's
-    estimates pass ``jit_above_cost`` each execution compiled its plan again (tens of milliseconds of server CPU
-    a statement): the bench's steady 500 msg/s pass on PostgreSQL went from 0.65 to 1.5–5.5 s p99 with the server at
-    ~980 instead of ~600 µs CPU per message (docs/perf/e2e.md)."""
+    """libpq parameters of every PostgreSQL connection: the application name, custom plans for prepared statements
+    and JIT compilation off (each overridable).
+
+    * ``plan_cache_mode=force_custom_plan`` (``JJJ_PG_PLAN_CACHE_MODE``; empty = the server's setting): psycopg
+      prepares a statement on the server after five executions, and PostgreSQL may then keep one generic plan for
+      it. A worker starting on fresh tables made that plan while they were empty: the processed-id look-up
+      (``message_id = ANY(...)`` on the primary key) stayed a sequential scan as the table grew, until autovacuum's
+      first ANALYZE (``autovacuum_naptime``, a minute) invalidated it; the bench's steady 500 msg/s pass crept to
+      p99 3–7 s with the server at ~850 µs CPU per message. Planning each execution costs a fraction of that.
+    * ``jit=off`` unless ``JJJ_PG_JIT=on``: once a table's estimates passed ``jit_above_cost`` each execution of
+      the platform's short statements compiled its plan (tens of milliseconds of server CPU a statement).
+
+    docs/perf/e2e.md has both stories."""
     args: dict = {"application_name": application_name()}
+    options = []
+    plan_cache = os.environ.get("JJJ_PG_PLAN_CACHE_MODE", "force_custom_plan").strip()
+    if plan_cache:
+        if plan_cache not in ("auto", "force_custom_plan", "force_generic_plan"):
+            raise ValueError(f"JJJ_PG_PLAN_CACHE_MODE={plan_cache!r}: auto, force_custom_plan or force_generic_plan")
+        options.append(f"-c plan_cache_mode={plan_cache}")
     if os.environ.get("JJJ_PG_JIT", "off").lower() not in ("on", "1", "true"):
-        args["options"] = "-c jit=off"
+        options.append("-c jit=off")
+    if options:
+        args["options"] = " ".join(options)
     return args
 
 
