@@ -32,7 +32,9 @@ class HubServices:
     def engine(self):  # noqa: ANN201
         # SQLite: a few connections kept open (the consume loop, the relay, the scheduler's jobs): opening one per
         # batch ran the pragmas and closing the last one checkpointed the WAL inside the batch (docs/perf/e2e.md)
-        engine = make_engine(self.settings.database_url, sqlite_pool=True)
+        # PostgreSQL: every execution planned for its values (a generic plan made on the fresh, empty tables of a
+        # new worker database stayed a sequential scan as they grew; jjj.db.pg_connect_args)
+        engine = make_engine(self.settings.database_url, sqlite_pool=True, custom_plans=True)
         tables.create_all(engine)
         audit.create_tables(engine)
         return engine

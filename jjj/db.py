@@ -39,7 +39,7 @@ def json_value(text):  # noqa: ANN001, ANN201
 JSON_CODEC = {"json_serializer": json_text, "json_deserializer": json_value}
 
 
-def make_engine(url: str, *, pool_size: int = 5, sqlite_pool: bool = False) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, sqlite_pool: bool = False, custom_plans: bool = False) -> Engine:
     """An engine for `url`; SQLite files get WAL, a busy timeout and foreign keys.
 
     SQLite connections are opened per use (NullPool: a worker or a command holds one at a time, and no file handle
@@ -64,30 +64,32 @@ def make_engine(url: str, *, pool_size: int = 5, sqlite_pool: bool = False) -> E
 
         return engine
     # the server shows which process a backend serves (pg_stat_activity.application_name: "jjj hub run", ...)
-    named = {"connect_args": pg_connect_args()} if url.startswith("postgresql") else {}
+    named = {"connect_args": pg_connect_args(custom_plans=custom_plans)} if url.startswith("postgresql") else {}
     if os.environ.get("JJJ_DB_NULLPOOL") == "1":  # tests: each test has its own database, dropped at its end
         return create_engine(url, poolclass=NullPool, **named, **JSON_CODEC)
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **named,
                          **JSON_CODEC)
 
 
-def pg_connect_args() -> dict:
-    """libpq parameters of every PostgreSQL connection: the application name, custom plans for prepared statements
-    and JIT compilation off (each overridable).
+def pg_connect_args(*, custom_plans: bool = False) -> dict:
+    """libpq parameters of every PostgreSQL connection: the application name, JIT compilation off, and for the hub
+    worker's engines (``custom_plans``) a plan for every execution of a prepared statement (each overridable).
 
-    * ``plan_cache_mode=force_custom_plan`` (``JJJ_PG_PLAN_CACHE_MODE``; empty = the server's setting): psycopg
-      prepares a statement on the server after five executions, and PostgreSQL may then keep one generic plan for
-      it. A worker starting on fresh tables made that plan while they were empty: the processed-id look-up
-      (``message_id = ANY(...)`` on the primary key) stayed a sequential scan as the table grew, until autovacuum's
-      first ANALYZE (``autovacuum_naptime``, a minute) invalidated it; the bench's steady 500 msg/s pass crept to
-      p99 3–7 s with the server at ~850 µs CPU per message. Planning each execution costs a fraction of that.
+    * ``plan_cache_mode=force_custom_plan`` (``JJJ_PG_PLAN_CACHE_MODE`` for every process when set; empty = the
+      server's setting): psycopg prepares a statement on the server after five executions, and PostgreSQL may then
+      keep one generic plan for it. A worker starting on fresh tables made that plan while they were empty: the
+      processed-id look-up (``message_id = ANY(...)`` on the primary key) stayed a sequential scan as the table
+      grew, until autovacuum's first ANALYZE (``autovacuum_naptime``, a minute) invalidated it; the bench's steady
+      500 msg/s pass crept to p99 3–7 s with the server at ~850 µs CPU per message. Only the hub worker's engines
+      ask for it: planning every execution cost the adapter's outbox publisher more than it saved (the bench's
+      adapter pass on PostgreSQL, 0.47 against 0.54 with the server's ``auto``).
     * ``jit=off`` unless ``JJJ_PG_JIT=on``: once a table's estimates passed ``jit_above_cost`` each execution of
       the platform's short statements compiled its plan (tens of milliseconds of server CPU a statement).
 
     docs/perf/e2e.md has both stories."""
     args: dict = {"application_name": application_name()}
     options = []
-    plan_cache = os.environ.get("JJJ_PG_PLAN_CACHE_MODE", "force_custom_plan").strip()
+    plan_cache = os.environ.get("JJJ_PG_PLAN_CACHE_MODE", "force_custom_plan" if custom_plans else "").strip()
     if plan_cache:
         if plan_cache not in ("auto", "force_custom_plan", "force_generic_plan"):
             raise ValueError(f"JJJ_PG_PLAN_CACHE_MODE={plan_cache!r}: auto, force_custom_plan or force_generic_plan")
