@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 
+from jjj.bus import kafka_fixes
 from jjj.errors import BusError
 
 log = logging.getLogger(__name__)
+kafka_fixes.install()
 
 
 def security_options(principal: str | None = None) -> dict[str, object]:
