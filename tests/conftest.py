@@ -20,13 +20,13 @@ TEST_DB = os.environ.get("JJJ_TEST_DATABASE_URL", "")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test that uses a database, so the PostgreSQL pass (`-m db`) runs exactly those. Tests marked
-    `postgres` (PostgreSQL-only behaviour, e.g. COPY) are deselected, not skipped, when the run is on SQLite: they
-    run in the PostgreSQL pass, and the SQLite pass reports them as deselected."""
+    """Mark every test that uses a database (or is marked `postgres`), so the PostgreSQL pass (`-m db`) runs exactly
+    those. Tests marked `postgres` (PostgreSQL-only behaviour, e.g. COPY) are deselected, not skipped, when the run is
+    on SQLite: they run in the PostgreSQL pass, and the SQLite pass reports them as deselected."""
     on_postgres = TEST_DB.startswith("postgresql")
     keep, dropped = [], []
     for item in items:
-        if "database_url" in getattr(item, "fixturenames", ()):
+        if "database_url" in getattr(item, "fixturenames", ()) or item.get_closest_marker("postgres"):
             item.add_marker(pytest.mark.db)
         (dropped if item.get_closest_marker("postgres") and not on_postgres else keep).append(item)
     if dropped:

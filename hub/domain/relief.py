@@ -109,6 +109,7 @@ class Discrepancy:
 
 
 _Item = TypeVar("_Item", "Movement", "Snapshot")
+_When = TypeVar("_When", datetime, int)  # movement times, or the µs the hub's stock memo packs them as
 
 
 @dataclass(frozen=True)
@@ -156,10 +157,10 @@ def _moved(ledger: StockLedger, key: StockKey, after: datetime | None, until: da
     )
 
 
-def movement_sums(times: Sequence[datetime], signed: Iterable[int]) -> Callable[[datetime | None, datetime], int]:
+def movement_sums(times: Sequence[_When], signed: Iterable[int]) -> Callable[[_When | None, _When], int]:
     """``moved(after, until)``: the signed movements of one line in ``(after, until]`` (``after`` None: from the
-    start), in O(log n) a call. ``times``: the line's movement times in ledger order; ``signed`` their signed
-    quantities in the same order."""
+    start), in O(log n) a call. ``times``: the line's movement times in ledger order (datetimes, or any ordered
+    stand-in such as the µs the hub's stock memo packs); ``signed`` their signed quantities in the same order."""
     prefix = list(accumulate(signed, initial=0))
 
     def moved(after: datetime | None, until: datetime) -> int:

@@ -22,12 +22,11 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from itertools import accumulate
 
 from sqlalchemy import and_, delete, distinct, func, or_, select
 
 from hub.domain.errors import DomainError
-from hub.domain.relief import Movement, MovementKind, StockKey, line_discrepancies
+from hub.domain.relief import Movement, MovementKind, StockKey, line_discrepancies, movement_sums
 from hub.domain.relief_costs import CostLine, CostLineKey, Flow, Valuation, cost_lines
 from hub.domain.relief_support import Commitment, Decline, Dispatch, Receipt, RequestLine, SupportRequest, support_state
 from hub.infrastructure import tables as t
@@ -142,13 +141,8 @@ class _Line:
 
     def sums(self) -> Callable[[datetime | None, datetime], int]:
         """``movement_sums`` of the line: ``moved(after, until)``, the signed movements in ``(after, until]``."""
-        times, prefix = self.times, list(accumulate(self.signed, initial=0))
-
-        def moved(after: datetime | None, until: datetime) -> int:
-            lo, hi = (0 if after is None else bisect_right(times, _us(after))), bisect_right(times, _us(until))
-            return prefix[hi] - prefix[lo] if hi > lo else 0
-
-        return moved
+        moved_us = movement_sums(self.times, self.signed)
+        return lambda after, until: moved_us(None if after is None else _us(after), _us(until))
 
     def add_shot_lines(self, rows: Iterable) -> None:
         for sid, on_hand, reserved, damaged, as_of, unit in rows:

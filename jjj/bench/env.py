@@ -130,10 +130,7 @@ class BenchEnv:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.delete_topics()
-        if self._pg_dbs:
-            with contextlib.suppress(Exception), self._pg_admin() as conn:
-                for db in self._pg_dbs:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        self.release_all(keep=set())
         shutil.rmtree(self.root, ignore_errors=True)
 
 
