@@ -384,8 +384,13 @@ def _ints(d: dict) -> dict[int, int]:
     return {int(k): int(v) for k, v in d.items()}
 
 
-def _flows(conn, ids: list[str]) -> dict[str, tuple]:  # noqa: ANN001
+def _flows(conn, ids: list[str], *, compact: bool = True) -> dict[str, tuple]:  # noqa: ANN001
     """Request id → (stored request row, domain request, commitments, declines, dispatches, receipts)."""
+    return {rid: flow for rid, (flow, _stored) in _read_flows(conn, ids, compact=compact).items()}
+
+
+def _read_flows(conn, ids: list[str], *, compact: bool = True) -> dict[str, tuple[tuple, int]]:  # noqa: ANN001
+    """Request id → (its flow as ``_flows`` gives it, how many replies are stored for it)."""
     R, Msg = t.relief_support_requests, t.relief_support_messages
     requests, replies = {}, defaultdict(list)
     for i in range(0, len(ids), 500):
@@ -403,28 +408,46 @@ def _flows(conn, ids: list[str]) -> dict[str, tuple]:  # noqa: ANN001
                                  _aware(req["requested_at"]))
         flow = (req, request, [], [], [], [])
         for m in replies[rid]:
-            _add_reply(flow, m)
-        out[rid] = flow
+            _add_reply(flow, m, compact=compact)
+        out[rid] = (flow, len(replies[rid]))
     return out
 
 
-def _add_reply(flow: tuple, m) -> None:  # noqa: ANN001
-    """Append one stored reply row (``relief_support_messages``) to its flow's lists, as a domain object."""
+def _add_reply(flow: tuple, m, *, compact: bool = True) -> None:  # noqa: ANN001
+    """Add one stored reply row (``relief_support_messages``) to its flow, as a domain object.
+
+    ``compact`` keeps only what the domain's reading of the flow (``support_state``, ``cost_lines``) depends on, so
+    that a flow holds its distinct replies, not every copy a region sent again: a commitment or dispatch equal to one
+    held (same id and content) adds nothing, as the domain keeps one of equal copies, while one that differs is held
+    so that the domain still refuses the reused id; a decline from a region that already declined adds nothing (only
+    the declining regions count); a receipt replaces the held receipt of its dispatch when it is later by
+    (received_at, receipt id), the only one ``latest_receipts`` keeps. ``compact=False``: every reply, as stored.
+    """
     rid, (_req, _request, c, d, x, rc) = m["request_id"], flow
     at = _aware(m["at"])
     if m["kind"] == "commitment":
-        c.append(Commitment(m["entity_id"], rid, m["region"], _ints(m["lines"]), at))
+        item, held = Commitment(m["entity_id"], rid, m["region"], _ints(m["lines"]), at), c
     elif m["kind"] == "decline":
-        d.append(Decline(m["entity_id"], rid, m["region"], m["reason"] or "", at))
+        item, held = Decline(m["entity_id"], rid, m["region"], m["reason"] or "", at), d
+        if compact and any(h.supporting_region == item.supporting_region for h in held):
+            return
     elif m["kind"] == "dispatch":
-        x.append(Dispatch(m["entity_id"], rid, m["region"], _ints(m["lines"]), at))
+        item, held = Dispatch(m["entity_id"], rid, m["region"], _ints(m["lines"]), at), x
     else:
-        rc.append(Receipt(m["message_id"], m["entity_id"], _ints(m["lines"]["received"]),
-                          _ints(m["lines"]["discrepancy"]), at))
+        item, held = Receipt(m["message_id"], m["entity_id"], _ints(m["lines"]["received"]),
+                             _ints(m["lines"]["discrepancy"]), at), rc
+        if compact:
+            for i, h in enumerate(held):
+                if h.dispatch_id == item.dispatch_id:
+                    if (item.received_at, item.receipt_id) > (h.received_at, h.receipt_id):
+                        held[i] = item
+                    return
+    if not (compact and item in held):
+        held.append(item)
 
 
-#: the worker's memo of support flows (in ``Batch.cache``): request id → [flow, stored replies], least recently
-#: used first; bounded by ``SUPPORT_REPLIES_MAX`` replies held
+#: the worker's memo of support flows (in ``Batch.cache``): request id → [flow (compacted), stored replies], least
+#: recently used first; bounded by ``SUPPORT_REPLIES_MAX`` replies held in the flows
 SUPPORT_FLOWS = "relief.support_flows"
 SUPPORT_REPLIES_MAX = 50_000  # ~0.5 KB each: ~25 MB at most
 
@@ -433,8 +456,10 @@ def _flows_folded(batch: Batch, ids: list[str]) -> dict[str, tuple]:
     """``_flows`` of the given requests, folded forward from the worker's memo.
 
     A request's stored row never changes (insert-if-absent) and each reply is its own message, stored once; so a
-    memoised flow plus the replies this batch wrote is the stored flow exactly when the request's stored replies
-    number the memo's plus the batch's (one ``GROUP BY`` per 500 ids). Anything else is read again with ``_flows``.
+    memoised flow plus the replies this batch wrote is the stored flow (compacted as ``_add_reply`` does) exactly
+    when the request's stored replies number the memo's count plus the batch's (one ``GROUP BY`` per 500 ids).
+    Anything else is read again. A compacted flow holds a request's distinct replies: a region sending the same
+    commitment again, or a receipt per delivery, no longer grows the memo or the per-batch domain work.
     """
     conn, Msg = batch.conn, t.relief_support_messages
     memo = batch.cache.get(SUPPORT_FLOWS)
@@ -457,10 +482,10 @@ def _flows_folded(batch: Batch, ids: list[str]) -> dict[str, tuple]:
             out[rid] = held
         else:
             reread.append(rid)
-    for rid, flow in _flows(conn, reread).items():
-        out[rid] = [flow, sum(map(len, flow[2:]))]
+    for rid, (flow, count) in _read_flows(conn, reread).items():
+        out[rid] = [flow, count]
     memo.update(out)  # most recently used last
-    _evict(memo, lambda held: held[1], SUPPORT_REPLIES_MAX)
+    _evict(memo, lambda held: sum(map(len, held[0][2:])), SUPPORT_REPLIES_MAX)
     return {rid: h[0] for rid, h in out.items()}
 
 
@@ -550,9 +575,9 @@ def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]
         unnamed = sorted({s for s, _er, eid in chunk if eid is None})
         cond = or_(among_rows(conn, (R.c.envelope_status, R.c.event_region, R.c.event_id), named),
                    and_(R.c.envelope_status.in_(unnamed), R.c.event_id.is_(None)))
-        status_of = {r.request_id: r.envelope_status for r in conn.execute(
-            select(R.c.request_id, R.c.envelope_status).where(cond))}
-        rids = sorted(status_of)
+        group_of = {r.request_id: (r.envelope_status, r.event_region, r.event_id) for r in conn.execute(
+            select(R.c.request_id, R.c.envelope_status, R.c.event_region, R.c.event_id).where(cond))}
+        rids = sorted(group_of)
         # each request's share is kept (``relief_cost_parts``, refreshed whenever the request is recomputed): the
         # event's ledger sums them instead of re-reading and re-building every flow of the event
         parts: dict[str, list | None] = {}
@@ -562,11 +587,13 @@ def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]
         missing = [rid for rid in rids if rid not in parts]
         if missing:  # requests last recomputed before migration 0013
             parts.update(_store_parts(conn, _flows(conn, missing)))
-        by_status: dict[str, list] = defaultdict(list)
+        # summed per event and status: a flow the domain refuses leaves its own event's ledger unwritten, not the
+        # ledgers of the other events recomputed with it
+        by_group: dict[tuple, list] = defaultdict(list)
         for rid in rids:
-            by_status[status_of[rid]].append(parts[rid])
+            by_group[group_of[rid]].append(parts[rid])
         rows = []
-        for status, shares in by_status.items():
+        for (status, _region, _event), shares in by_group.items():
             lines = _summed(shares, valuation)
             if lines is None:
                 continue

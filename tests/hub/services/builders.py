@@ -111,6 +111,11 @@ def relief_receipt(region: str, request_id: str, dispatch_id: str, shipped: int,
                                   "receiving_unit_code": UNIT[region], "lines": [line]}, region, at=at)
 
 
+def decline(region: str, request_id: str, *, at: float = 0) -> dict:
+    return msg("relief.decline", {"request_id": request_id, "declining_region": region,
+                                  "reason_code": "own_emergency", "reason": "本地同时受灾"}, region, at=at)
+
+
 def verification_request(region: str, request_id: str, targets: list[str], *, at: float = 0,
                          items: tuple[str, ...] = ("real_estate", "vehicles")) -> dict:
     return msg("verification.request", {
