@@ -194,6 +194,8 @@ def run(services: HubServices, stop: Callable[[], bool] = lambda: False, *, poll
                 trim.maybe()
                 if trace is not None:
                     trace.count(len(records))
+            else:
+                trim.idle()
             services.metrics.observe_lag(consumer)
     finally:
         consumer.close()
@@ -280,10 +282,16 @@ class MallocTrim:
     Batches allocate and free tens of MB in several threads (fetched records, rows with their JSON, the relay's
     pending rows); glibc keeps what was freed inside its per-thread arenas, so without this the worker's RSS
     ratchets up to the largest transient it has seen in each arena (docs/perf/hub-memory.md). 0 turns it off;
-    a no-op where the C library has no ``malloc_trim``."""
+    a no-op where the C library has no ``malloc_trim``. ``idle()`` trims once when the work stops (nothing came in
+    for a poll): a worker that goes quiet gives back the last batches' pages instead of holding them until the next
+    busy spell."""
+
+    #: ``idle()`` trims at most this often: a slow stream whose polls are often empty must not trim every batch
+    IDLE_MIN_S = 1.0
 
     def __init__(self, every_s: float) -> None:
         self.every_s, self.next_at, self._trim = every_s, time.monotonic() + every_s, None
+        self.dirty, self.last = False, time.monotonic()  # batches handled since the last trim; when it ran
         if every_s > 0:
             try:
                 import ctypes
@@ -293,9 +301,20 @@ class MallocTrim:
                 self._trim = None
 
     def maybe(self) -> None:
+        """After a batch: trims if the period has passed."""
+        self.dirty = True
         if self._trim is not None and time.monotonic() >= self.next_at:
-            self._trim(0)
-            self.next_at = time.monotonic() + self.every_s
+            self._now()
+
+    def idle(self) -> None:
+        """Nothing to do: trims if batches were handled since the last trim."""
+        if self._trim is not None and self.dirty and time.monotonic() >= self.last + self.IDLE_MIN_S:
+            self._now()
+
+    def _now(self) -> None:
+        self._trim(0)
+        self.dirty, self.last = False, time.monotonic()
+        self.next_at = self.last + self.every_s
 
 
 class MemTrace:

@@ -49,6 +49,8 @@ DEPTH = 2
 GATHER_MS = 5
 #: after this long waiting for the child, the front pauses its partitions and polls (keeps its group membership)
 KEEPALIVE_S = 1.0
+#: the apply process trims its heap (``MallocTrim.idle``) when no batch has come for this long
+IDLE_TRIM_S = 1.0
 #: a child that dies this many times in a row without answering a batch is not started again
 MAX_RESTARTS = 3
 
@@ -264,6 +266,8 @@ def run(services: HubServices, stop: Callable[[], bool], *, poll_ms: int, sender
                     child.restart(list(inflight))
             elif inflight:
                 finish_one()
+            else:
+                trim.idle()
             metrics.observe_lag(consumer)
         while inflight:  # stopping: what the child holds is stored and committed, up to a minute
             if not finish_one():
@@ -320,7 +324,11 @@ def apply_main(services: HubServices, in_fd: int, out_fd: int) -> None:
     trim = MallocTrim(float(os.environ.get("JJJ_HUB_MALLOC_TRIM_S", "10")))
     log.info("hub apply process %s storing batches", services.worker_id)
     while True:
-        data = inbox.get()
+        try:
+            data = inbox.get(timeout=IDLE_TRIM_S)
+        except queue.Empty:  # no batch for a while: give the last ones' pages back
+            trim.idle()
+            continue
         if data is None:
             return
         seq, records, verdicts = decode_batch(data)

@@ -10,19 +10,44 @@ from jjj.db import make_engine
 
 
 def test_malloc_trim_runs_once_per_period_and_zero_turns_it_off(monkeypatch) -> None:  # noqa: ANN001
-    # readings: start, 1st check, 2nd check + its re-arm, 3rd check, 4th check + its re-arm, the second trimmer
-    clock = iter([100.0, 100.5, 101.0, 101.0, 101.5, 102.5, 102.5, 103.0])
-    monkeypatch.setattr(consumer.time, "monotonic", lambda: next(clock))
+    now = [100.0]
+    monkeypatch.setattr(consumer.time, "monotonic", lambda: now[0])
     trim = consumer.MallocTrim(1.0)  # next at 101.0
     assert trim._trim is not None  # glibc (the test machine and the production image)
     calls = []
     trim._trim = calls.append
-    trim.maybe()  # 100.5: not yet
-    trim.maybe()  # 101.0: trims, next at 102.0
-    trim.maybe()  # 101.5: not yet
-    trim.maybe()  # 102.5: trims, next at 103.5
-    assert calls == [0, 0]
+    for t, expected in ((100.5, 0), (101.0, 1), (101.5, 1), (102.5, 2)):
+        now[0] = t
+        trim.maybe()
+        assert len(calls) == expected, t
     assert consumer.MallocTrim(0)._trim is None
+
+
+def test_an_idle_worker_trims_once_after_its_last_batch_and_not_more_than_once_a_second(monkeypatch) -> None:  # noqa: ANN001
+    now = [100.0]
+    monkeypatch.setattr(consumer.time, "monotonic", lambda: now[0])
+    trim = consumer.MallocTrim(10.0)
+    calls = []
+    trim._trim = calls.append
+    now[0] = 100.5
+    trim.idle()  # nothing handled yet
+    assert calls == []
+    trim.maybe()  # a batch at 100.5 (period not over)
+    trim.idle()  # empty poll 0.5 s after the last trim (start): too soon
+    assert calls == []
+    now[0] = 101.2
+    trim.idle()  # trims the batch's pages
+    trim.idle()  # nothing since
+    assert calls == [0]
+    now[0] = 101.5
+    trim.maybe()
+    now[0] = 101.9
+    trim.idle()  # 0.7 s after the last trim: waits
+    now[0] = 102.3
+    trim.idle()
+    assert calls == [0, 0]
+    assert trim.next_at == 112.3  # an idle trim re-arms the period
+    assert consumer.MallocTrim(0).idle() is None  # off: nothing to call
 
 
 def test_memtrace_is_off_without_the_variable_and_writes_one_line_per_period(tmp_path, monkeypatch) -> None:  # noqa: ANN001
