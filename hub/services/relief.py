@@ -575,8 +575,9 @@ def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]
         unnamed = sorted({s for s, _er, eid in chunk if eid is None})
         cond = or_(among_rows(conn, (R.c.envelope_status, R.c.event_region, R.c.event_id), named),
                    and_(R.c.envelope_status.in_(unnamed), R.c.event_id.is_(None)))
-        group_of = {r.request_id: (r.envelope_status, r.event_region, r.event_id) for r in conn.execute(
-            select(R.c.request_id, R.c.envelope_status, R.c.event_region, R.c.event_id).where(cond))}
+        found = conn.execute(select(R.c.request_id, R.c.envelope_status, R.c.event_region, R.c.event_id).where(cond))
+        group_of = {r.request_id: (r.envelope_status, f"{r.event_region}:{r.event_id}" if r.event_id else "")
+                    for r in found}
         rids = sorted(group_of)
         # each request's share is kept (``relief_cost_parts``, refreshed whenever the request is recomputed): the
         # event's ledger sums them instead of re-reading and re-building every flow of the event
@@ -593,7 +594,7 @@ def recompute_costs(batch: Batch, events: set[tuple[str, str | None, str | None]
         for rid in rids:
             by_group[group_of[rid]].append(parts[rid])
         rows = []
-        for (status, _region, _event), shares in by_group.items():
+        for (status, _event_ref), shares in by_group.items():  # the ledger's own key: no event is one group
             lines = _summed(shares, valuation)
             if lines is None:
                 continue
