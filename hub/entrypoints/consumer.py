@@ -6,6 +6,7 @@ import gc
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -315,6 +316,21 @@ class MallocTrim:
         self._trim(0)
         self.dirty, self.last = False, time.monotonic()
         self.next_at = self.last + self.every_s
+
+    @staticmethod
+    def on_request(signum: int = signal.SIGUSR1) -> bool:
+        """Trim once whenever the process gets ``signum`` (SIGUSR1): `kill -USR1 <pid>`, and the bench before it
+        reads RSS, so every reading of every hub process is taken at the same point of its sawtooth (right after a
+        trim) instead of wherever its last batches left it. Main thread only (Python's rule for handlers); False
+        where the C library has no ``malloc_trim``."""
+        try:
+            import ctypes
+
+            trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            return False
+        signal.signal(signum, lambda *_: trim(0))
+        return True
 
 
 class MemTrace:

@@ -49,8 +49,6 @@ DEPTH = 2
 GATHER_MS = 5
 #: after this long waiting for the child, the front pauses its partitions and polls (keeps its group membership)
 KEEPALIVE_S = 1.0
-#: the apply process trims its heap (``MallocTrim.idle``) when no batch has come for this long
-IDLE_TRIM_S = 1.0
 #: a child that dies this many times in a row without answering a batch is not started again
 MAX_RESTARTS = 3
 
@@ -325,8 +323,8 @@ def apply_main(services: HubServices, in_fd: int, out_fd: int) -> None:
     log.info("hub apply process %s storing batches", services.worker_id)
     while True:
         try:
-            data = inbox.get(timeout=IDLE_TRIM_S)
-        except queue.Empty:  # no batch for a while: give the last ones' pages back
+            data = inbox.get(timeout=MallocTrim.IDLE_MIN_S)
+        except queue.Empty:  # no batch for a while (as long as idle trims are apart): give the last ones' pages back
             trim.idle()
             continue
         if data is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -199,6 +200,25 @@ def _by_role(pids: list[int]) -> dict[str, float]:
     return out
 
 
+#: after asking the hub processes to trim, the bench waits this long before reading their RSS (a busy apply process
+#: runs the handler when its statement returns)
+TRIM_SETTLE_S = 0.5
+
+
+def _rss_trimmed(pids: list[int]) -> tuple[float, dict[str, float]]:
+    """RSS (MB) of the processes, summed and per role, read right after each trimmed its heap (SIGUSR1, see
+    ``MallocTrim.on_request``): every reading at the same point of each process's trim sawtooth. A hub process
+    moves by 20–30 MB between its periodic trims (the batches in hand, freed pages not yet given back), so single
+    readings taken wherever that cycle stood made the growth figure swing by as much (docs/perf/hub-memory.md)."""
+    for p in pids:
+        try:
+            os.kill(p, signal.SIGUSR1)
+        except OSError:  # a child that just exited
+            pass
+    time.sleep(TRIM_SETTLE_S)
+    return _total(pids, rss_mb), _by_role(pids)
+
+
 def outbox_pending(database_url: str) -> int:
     """Hub outbox rows not yet acknowledged by the broker (receipts still to send)."""
     from sqlalchemy import func, select
@@ -247,6 +267,7 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     rss: dict[str, float] = {}
     by_role: dict[str, dict[str, float]] = {}  # the same samples per process role (front, apply, relay)
+    untrimmed: dict[str, float] = {}  # the sum read just before asking for the trim (wherever each sawtooth was)
     pending = sorted(checkpoints)
     t0 = first = None
     done = 0
@@ -265,13 +286,13 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
                     t0, first, cpu0 = time.perf_counter(), done, _total(pids(), cpu_s)
                 while pending and done >= pending[0]:
                     mark = str(pending.pop(0))
-                    rss[mark], by_role[mark] = _total(pids(), rss_mb), _by_role(pids())
+                    untrimmed[mark], (rss[mark], by_role[mark]) = _total(pids(), rss_mb), _rss_trimmed(pids())
                 if on_progress:
                     on_progress(done)
             if done >= n:  # the last receipts must be acknowledged too: the relay is part of the hub's work
                 unsent = outbox_pending(database_url) if database_url else 0
         elapsed = time.perf_counter() - (t0 or time.perf_counter())
-        rss["end"], by_role["end"] = _total(pids(), rss_mb), _by_role(pids())
+        untrimmed["end"], (rss["end"], by_role["end"]) = _total(pids(), rss_mb), _rss_trimmed(pids())
         # the workers' CPU over the timed part: comparable across runs on a loaded machine, unlike the rate
         cpu = _total(pids(), cpu_s) - (cpu0 if t0 is not None else 0.0)
     finally:
@@ -292,6 +313,7 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
     warnings = sum(" WARNING " in line or " ERROR " in line for line in lines)
     rebalances = sum("rebalance" in line.lower() for line in lines)
     done = Pass(f"hub x{workers}", n - (first or 0), elapsed, {"rss_mb": rss, "rss_by_role_mb": by_role,
+                                                                "rss_untrimmed_mb": untrimmed,
                                                                 "cpu_s": round(cpu, 3),
                                                                 "log_warnings": warnings, "log_rebalance_lines": rebalances})
     if warnings:

@@ -27,7 +27,8 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
     env.release(floor_url)
     echo(f"[{db}] contract floor (read+json+verify, processed ids, one acknowledged signed receipt each): "
          f"{floor.rate:,.0f} msg/s")
-    # RSS at every tenth of the run (the detail shows the curve); the figure is the end minus the checkpoint
+    # RSS at every tenth of the run (the detail shows the curve); the figure is the end minus the checkpoint, each
+    # reading taken right after the hub processes trimmed their heaps (the untrimmed sums are in the detail)
     tenths = tuple(sorted({vol.rss_checkpoint, *(n * i // 10 for i in range(1, 10))} - {0}))
     hub = hub_workers(env.env_vars(settings), n, group, env.bootstrap, checkpoints=tenths, on_progress=None,
                       database_url=url)
@@ -47,6 +48,7 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
                    "hub_cpu_us_per_msg": round(hub.extra["cpu_s"] * 1e6 / max(1, hub.count), 1),
                    "hub_rss_mb": {k: round(v, 1) for k, v in rss.items()}, "hub_log_warnings": hub.extra["log_warnings"],
                    "hub_rss_by_role_mb": hub.extra["rss_by_role_mb"],
+                   "hub_rss_untrimmed_mb": {k: round(v, 1) for k, v in hub.extra["rss_untrimmed_mb"].items()},
                    "hub_relay": _mode(env, settings, "JJJ_HUB_RELAY", "process"),
                    "hub_apply": _mode(env, settings, "JJJ_HUB_APPLY", "process")})
     detail["hub_codes"] = _codes(settings)

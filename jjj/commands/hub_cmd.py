@@ -36,10 +36,11 @@ def hub_group() -> None:
 def hub_run(worker_id: str, relay: str, apply_: str, metrics_port: int) -> None:
     """Consume every regional topic, reconcile, answer with receipts (Ctrl-C stops after the current batch)."""
     from hub.bootstrap import HubServices
-    from hub.entrypoints.consumer import run
+    from hub.entrypoints.consumer import MallocTrim, run
 
     serve_metrics(metrics_port)
     stop = stop_on_signals()
+    MallocTrim.on_request()
     run(HubServices(Settings.from_env(), worker_id=worker_id), stop.is_set, relay=relay, apply=apply_)
 
 
@@ -50,10 +51,12 @@ def hub_run(worker_id: str, relay: str, apply_: str, metrics_port: int) -> None:
 def hub_apply(worker_id: str, in_fd: int, out_fd: int) -> None:
     """Store the batches a `jjj hub run` worker checked (started by it; ends when it closes the pipe)."""
     from hub.bootstrap import HubServices
+    from hub.entrypoints.consumer import MallocTrim
     from hub.entrypoints.pipeline import apply_main
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # its life is the worker's (the pipe), not the terminal's signals
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    MallocTrim.on_request()
     apply_main(HubServices(Settings.from_env(), worker_id=worker_id), in_fd, out_fd)
 
 
@@ -69,8 +72,9 @@ def hub_relay(worker_id: str, wake_fd: int | None, drain_s: float) -> None:
     Every `jjj hub run` worker starts one itself (unless `--relay thread`); run it alone to drain an outbox left by
     stopped workers. Relays running at once may send a row twice; receivers drop a repeat by message id."""
     from hub.bootstrap import HubServices
-    from hub.entrypoints.consumer import relay_main
+    from hub.entrypoints.consumer import MallocTrim, relay_main
 
+    MallocTrim.on_request()
     if wake_fd is not None:  # started by a worker: its life is the worker's (the pipe), not the terminal's signals
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
