@@ -294,12 +294,7 @@ class MallocTrim:
         self.every_s, self.next_at, self._trim = every_s, time.monotonic() + every_s, None
         self.dirty, self.last = False, time.monotonic()  # batches handled since the last trim; when it ran
         if every_s > 0:
-            try:
-                import ctypes
-
-                self._trim = ctypes.CDLL("libc.so.6").malloc_trim
-            except (OSError, AttributeError):
-                self._trim = None
+            self._trim = _malloc_trim()
 
     def maybe(self) -> None:
         """After a batch: trims if the period has passed."""
@@ -323,14 +318,21 @@ class MallocTrim:
         reads RSS, so every reading of every hub process is taken at the same point of its sawtooth (right after a
         trim) instead of wherever its last batches left it. Main thread only (Python's rule for handlers); False
         where the C library has no ``malloc_trim``."""
-        try:
-            import ctypes
-
-            trim = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):
+        trim = _malloc_trim()
+        if trim is None:
             return False
         signal.signal(signum, lambda *_: trim(0))
         return True
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 class MemTrace:
