@@ -205,16 +205,30 @@ def _by_role(pids: list[int]) -> dict[str, float]:
 TRIM_SETTLE_S = 0.5
 
 
+def catches(pid: int, signum: int) -> bool:
+    """Whether the process has a handler installed for the signal (``SigCgt`` in /proc/<pid>/status)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("SigCgt:"):
+                    return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    except (OSError, ValueError):
+        pass
+    return False
+
+
 def _rss_trimmed(pids: list[int]) -> tuple[float, dict[str, float]]:
     """RSS (MB) of the processes, summed and per role, read right after each trimmed its heap (SIGUSR1, see
     ``MallocTrim.on_request``): every reading at the same point of each process's trim sawtooth. A hub process
     moves by 20–30 MB between its periodic trims (the batches in hand, freed pages not yet given back), so single
-    readings taken wherever that cycle stood made the growth figure swing by as much (docs/perf/hub-memory.md)."""
+    readings taken wherever that cycle stood made the growth figure swing by as much (docs/perf/hub-memory.md).
+    A process without the handler yet (a child still starting, in a short run) is read as it is."""
     for p in pids:
-        try:
-            os.kill(p, signal.SIGUSR1)
-        except OSError:  # a child that just exited
-            pass
+        if catches(p, signal.SIGUSR1):  # a child still importing has no handler yet: the signal would end it
+            try:
+                os.kill(p, signal.SIGUSR1)
+            except OSError:  # a child that just exited
+                pass
     time.sleep(TRIM_SETTLE_S)
     return _total(pids, rss_mb), _by_role(pids)
 

@@ -93,3 +93,21 @@ def test_memtrace_is_off_without_the_variable_and_writes_one_line_per_period(tmp
     assert set(lines[0]["smaps"]) >= {"heap", "anon"}
     assert lines[0]["mallinfo"]["arena"] > 0
     engine.dispose()
+
+
+def test_the_bench_signals_only_a_process_that_handles_the_trim_signal() -> None:
+    from jjj.bench.consume import catches
+
+    code = ("import sys, signal; from hub.entrypoints.consumer import MallocTrim; "
+            "sys.argv[1:] and MallocTrim.on_request(); print('ready', flush=True); sys.stdin.read()")
+    for installed in (False, True):
+        proc = subprocess.Popen([sys.executable, "-c", code, *(["on"] if installed else [])], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout.readline().strip() == "ready"
+            assert catches(proc.pid, signal.SIGUSR1) is installed
+            assert catches(proc.pid, signal.SIGUSR2) is False
+        finally:
+            proc.stdin.close()
+            proc.wait(timeout=30)
+            proc.stdout.close()
