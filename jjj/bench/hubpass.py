@@ -37,8 +37,8 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
     report.put("hub_vs_raw_ratio", db, round(hub.rate / raw.rate, 3))
     report.put("floor_vs_baseline_ratio", db, round(floor.rate / base.rate, 3))
     report.put("hub_vs_floor_ratio", db, round(hub.rate / floor.rate, 3))
-    rss = hub.extra["rss_mb"]
-    if str(vol.rss_checkpoint) in rss:
+    rss = {k: round(v, 1) for k, v in hub.extra["rss_mb"].items()}  # as the detail prints them: the figure is
+    if str(vol.rss_checkpoint) in rss:  # their difference to the digit
         report.put("hub_rss_growth_mb", db, round(rss["end"] - rss[str(vol.rss_checkpoint)], 1))
     report.hub_urls[db] = url
     detail = report.detail.setdefault(db, {})
@@ -46,7 +46,7 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
                    "floor_cpu_us_per_msg": round(floor.extra["cpu_s"] * 1e6 / max(1, floor.count), 1),
                    "baseline_cpu_us_per_msg": round(base.extra["cpu_s"] * 1e6 / max(1, base.count), 1), "hub_msg_s": round(hub.rate),
                    "hub_cpu_us_per_msg": round(hub.extra["cpu_s"] * 1e6 / max(1, hub.count), 1),
-                   "hub_rss_mb": {k: round(v, 1) for k, v in rss.items()}, "hub_log_warnings": hub.extra["log_warnings"],
+                   "hub_rss_mb": rss, "hub_log_warnings": hub.extra["log_warnings"],
                    "hub_rss_by_role_mb": hub.extra["rss_by_role_mb"],
                    "hub_rss_untrimmed_mb": {k: round(v, 1) for k, v in hub.extra["rss_untrimmed_mb"].items()},
                    "hub_relay": _mode(env, settings, "JJJ_HUB_RELAY", "process"),
