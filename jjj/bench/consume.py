@@ -217,20 +217,23 @@ def catches(pid: int, signum: int) -> bool:
     return False
 
 
-def _rss_trimmed(pids: list[int]) -> tuple[float, dict[str, float]]:
+def _rss_trimmed(pids: list[int]) -> tuple[float, dict[str, float], int]:
     """RSS (MB) of the processes, summed and per role, read right after each trimmed its heap (SIGUSR1, see
     ``MallocTrim.on_request``): every reading at the same point of each process's trim sawtooth. A hub process
     moves by 20–30 MB between its periodic trims (the batches in hand, freed pages not yet given back), so single
     readings taken wherever that cycle stood made the growth figure swing by as much (docs/perf/hub-memory.md).
-    A process without the handler yet (a child still starting, in a short run) is read as it is."""
+    A process without the handler yet (a child still starting, in a short run) is read as it is; the third value
+    counts the processes that were signalled."""
+    signalled = 0
     for p in pids:
         if catches(p, signal.SIGUSR1):  # a child still importing has no handler yet: the signal would end it
             try:
                 os.kill(p, signal.SIGUSR1)
+                signalled += 1
             except OSError:  # a child that just exited
                 pass
     time.sleep(TRIM_SETTLE_S)
-    return _total(pids, rss_mb), _by_role(pids)
+    return _total(pids, rss_mb), _by_role(pids), signalled
 
 
 def outbox_pending(database_url: str) -> int:
@@ -282,6 +285,7 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
     rss: dict[str, float] = {}
     by_role: dict[str, dict[str, float]] = {}  # the same samples per process role (front, apply, relay)
     untrimmed: dict[str, float] = {}  # the sum read just before asking for the trim (wherever each sawtooth was)
+    trimmed_procs: dict[str, int] = {}  # how many processes were asked to trim before each reading
     pending = sorted(checkpoints)
     t0 = first = None
     done = 0
@@ -300,13 +304,15 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
                     t0, first, cpu0 = time.perf_counter(), done, _total(pids(), cpu_s)
                 while pending and done >= pending[0]:
                     mark = str(pending.pop(0))
-                    untrimmed[mark], (rss[mark], by_role[mark]) = _total(pids(), rss_mb), _rss_trimmed(pids())
+                    untrimmed[mark] = _total(pids(), rss_mb)
+                    rss[mark], by_role[mark], trimmed_procs[mark] = _rss_trimmed(pids())
                 if on_progress:
                     on_progress(done)
             if done >= n:  # the last receipts must be acknowledged too: the relay is part of the hub's work
                 unsent = outbox_pending(database_url) if database_url else 0
         elapsed = time.perf_counter() - (t0 or time.perf_counter())
-        untrimmed["end"], (rss["end"], by_role["end"]) = _total(pids(), rss_mb), _rss_trimmed(pids())
+        untrimmed["end"] = _total(pids(), rss_mb)
+        rss["end"], by_role["end"], trimmed_procs["end"] = _rss_trimmed(pids())
         # the workers' CPU over the timed part: comparable across runs on a loaded machine, unlike the rate
         cpu = _total(pids(), cpu_s) - (cpu0 if t0 is not None else 0.0)
     finally:
@@ -328,6 +334,7 @@ def hub_workers(env_vars: dict[str, str], n: int, group: str, bootstrap: str, *,
     rebalances = sum("rebalance" in line.lower() for line in lines)
     done = Pass(f"hub x{workers}", n - (first or 0), elapsed, {"rss_mb": rss, "rss_by_role_mb": by_role,
                                                                 "rss_untrimmed_mb": untrimmed,
+                                                                "rss_trimmed_procs": trimmed_procs,
                                                                 "cpu_s": round(cpu, 3),
                                                                 "log_warnings": warnings, "log_rebalance_lines": rebalances})
     if warnings:

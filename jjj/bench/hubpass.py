@@ -37,8 +37,9 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
     report.put("hub_vs_raw_ratio", db, round(hub.rate / raw.rate, 3))
     report.put("floor_vs_baseline_ratio", db, round(floor.rate / base.rate, 3))
     report.put("hub_vs_floor_ratio", db, round(hub.rate / floor.rate, 3))
-    rss = {k: round(v, 1) for k, v in hub.extra["rss_mb"].items()}  # as the detail prints them: the figure is
-    if str(vol.rss_checkpoint) in rss:  # their difference to the digit
+    # the readings as the detail prints them, so that the figure is their difference to the digit
+    rss = {k: round(v, 1) for k, v in hub.extra["rss_mb"].items()}
+    if str(vol.rss_checkpoint) in rss:
         report.put("hub_rss_growth_mb", db, round(rss["end"] - rss[str(vol.rss_checkpoint)], 1))
     report.hub_urls[db] = url
     detail = report.detail.setdefault(db, {})
@@ -49,6 +50,7 @@ def measure(env, db: str, vol, report, profile_dir: Path | None, echo) -> None: 
                    "hub_rss_mb": rss, "hub_log_warnings": hub.extra["log_warnings"],
                    "hub_rss_by_role_mb": hub.extra["rss_by_role_mb"],
                    "hub_rss_untrimmed_mb": {k: round(v, 1) for k, v in hub.extra["rss_untrimmed_mb"].items()},
+                   "hub_rss_trimmed_procs": hub.extra["rss_trimmed_procs"],
                    "hub_relay": _mode(env, settings, "JJJ_HUB_RELAY", "process"),
                    "hub_apply": _mode(env, settings, "JJJ_HUB_APPLY", "process")})
     detail["hub_codes"] = _codes(settings)

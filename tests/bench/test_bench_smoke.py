@@ -31,8 +31,9 @@ def test_quick_bench_prints_a_table_and_every_key_as_json(kafka_bootstrap: str, 
     assert all(set(result[key]) == {"sqlite"} for key in KEYS)
     assert result["databases"] == ["sqlite"]
     # the RSS readings: every checkpoint and the end, each read after the hub processes trimmed on the bench's
-    # SIGUSR1 (a process without the handler would have died of it and the hub pass failed)
+    # SIGUSR1; by the end all three processes of the worker (front, apply, relay) handle it and were signalled
     detail = json.loads(next(line for line in lines if line.startswith("detail[sqlite]: ")).split(": ", 1)[1])
     checkpoint = str(result["volumes"]["rss_checkpoint"])
     assert {checkpoint, "end"} <= set(detail["hub_rss_mb"]) == set(detail["hub_rss_untrimmed_mb"])
     assert result["hub_rss_growth_mb"]["sqlite"] == round(detail["hub_rss_mb"]["end"] - detail["hub_rss_mb"][checkpoint], 1)
+    assert detail["hub_rss_trimmed_procs"]["end"] == 3
